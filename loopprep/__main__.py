@@ -1,0 +1,3 @@
+from loopprep.cli import main
+
+main()

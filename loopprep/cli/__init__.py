@@ -1,0 +1,52 @@
+"""The ``loopprep`` command line: a thin Typer adapter over the services.
+
+Heavy modules (SQLAlchemy, FastAPI, pydantic content models) are imported inside command
+bodies so that ``loopprep --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from loopprep.cli import backup_cmd, content_cmd, knowledge_cmd, profile_cmd, serve_cmd
+from loopprep.cli.common import State
+
+app = typer.Typer(
+    name="loopprep",
+    help="Practise the ML / AI engineer and data scientist interview loop, locally.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Where the database and your files live (env LOOPPREP_DATA_DIR).")
+    ] = None,
+    database_url: Annotated[
+        str | None, typer.Option(help="SQLAlchemy database URL (env LOOPPREP_DATABASE_URL).")
+    ] = None,
+    content_dir: Annotated[
+        Path | None, typer.Option(help="Directory of your own content (env LOOPPREP_CONTENT_DIR).")
+    ] = None,
+) -> None:
+    overrides = {"data_dir": data_dir, "database_url": database_url, "content_dir": content_dir}
+    ctx.obj = State({k: v for k, v in overrides.items() if v is not None})
+
+
+serve_cmd.register(app)
+knowledge_cmd.register(app)
+profile_cmd.register(app)
+backup_cmd.register(app)
+content_cmd.register(app)
+
+
+def main() -> None:
+    app()

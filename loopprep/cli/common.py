@@ -1,0 +1,111 @@
+"""Shared CLI plumbing: settings with overrides, error printing, JSON output."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import typer
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+    from rich.console import Console
+
+    from loopprep.content.loader import ContentBank
+    from loopprep.services.context import AppContext
+    from loopprep.settings import Settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class State:
+    """Per-invocation state: CLI overrides, and the settings/context built from them lazily."""
+
+    def __init__(self, overrides: dict[str, Any]) -> None:
+        self.overrides = overrides
+        self._settings: Settings | None = None
+        self._ctx: AppContext | None = None
+
+    def settings(self) -> Settings:
+        if self._settings is None:
+            from loopprep.settings import Settings
+
+            self._settings = Settings(**self.overrides)
+        return self._settings
+
+    def bank(self) -> ContentBank:
+        if self._ctx is not None:
+            return self._ctx.bank
+        from loopprep.content.loader import load_bank
+
+        return load_bank(self.settings().content_dir)
+
+    def context(self) -> AppContext:
+        if self._ctx is None:
+            from loopprep.services.context import open_context
+
+            self._ctx = open_context(self.settings())
+        return self._ctx
+
+    def close(self) -> None:
+        if self._ctx is not None:
+            self._ctx.engine.dispose()
+            self._ctx = None
+
+
+def state(ctx: typer.Context) -> State:
+    obj = ctx.find_root().obj
+    if obj is None:  # invoked without the root callback (tests calling a sub-app)
+        obj = ctx.find_root().obj = State({})
+    return obj  # type: ignore[no-any-return]
+
+
+def console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    # Errors are not hard-wrapped, so a path or a hint stays on one line (and greppable).
+    return Console(stderr=stderr, highlight=False, soft_wrap=stderr)
+
+
+def fail(message: str, hint: str = "") -> None:
+    err = console(stderr=True)
+    err.print(f"[bold red]Error:[/] {message}", markup=True)
+    if hint:
+        err.print(f"[yellow]{hint}[/]", markup=True)
+    raise typer.Exit(1)
+
+
+def handles_errors(fn: F) -> F:
+    """Turn a LoopprepError (and a broken pipe) into a clear message and exit code 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from loopprep.errors import LoopprepError
+
+        try:
+            return fn(*args, **kwargs)
+        except LoopprepError as exc:
+            fail(exc.message, exc.hint)
+        except BrokenPipeError:  # `loopprep ... | head`
+            sys.stderr.close()
+        finally:
+            for a in list(args) + list(kwargs.values()):
+                if isinstance(a, typer.Context) and isinstance(a.find_root().obj, State):
+                    a.find_root().obj.close()
+        return None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def print_json(model: BaseModel | dict[str, Any] | list[Any]) -> None:
+    if hasattr(model, "model_dump_json"):
+        typer.echo(model.model_dump_json(indent=2))
+    else:
+        import json
+
+        typer.echo(json.dumps(model, indent=2, default=str))
+
+
+JSON_HELP = "Print the result as JSON (the same shape as the web app's /api)."

@@ -1,0 +1,1 @@
+"""The content bank: facts that ship with loopprep, validated when loaded."""

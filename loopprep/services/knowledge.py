@@ -1,0 +1,218 @@
+"""The knowledge base of the loop as page-shaped results (web, CLI and /api share them)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from loopprep.content.loader import ContentBank
+from loopprep.content.schema import (
+    BarDimension,
+    BarSide,
+    BiggestShift,
+    CompanyProfile,
+    Framework,
+    Frequency,
+    MinuteRange,
+    RoleProfile,
+    Round,
+    Source,
+)
+from loopprep.domain import COMPANY_LABELS, CompanyType, Level, Role, RoundId, Tier
+from loopprep.errors import NotFound
+
+CATEGORY_TITLES = {
+    "before": "Before the interview",
+    "in-the-room": "In the room",
+    "remote": "Remote loops",
+    "after": "After the interview",
+    "preparation": "How to prepare",
+    "pitfalls": "Statistical pitfalls",
+}
+
+
+class RoundSummary(BaseModel):
+    id: RoundId
+    number: int
+    title: str
+    tagline: str
+    duration: MinuteRange
+    frequency: list[Frequency]
+    from_level: Level
+    url: str
+
+
+class RoundsView(BaseModel):
+    rounds: list[RoundSummary]
+
+
+class RoleUse(BaseModel):
+    role: Role
+    name: str
+    tier: Tier
+    rounds_per_loop: str
+    detail: str
+
+
+class CompanyUse(BaseModel):
+    company: CompanyType
+    name: str
+    topic: str
+    label: str
+    detail: str
+
+
+class RoundView(BaseModel):
+    round: Round
+    roles: list[RoleUse]
+    companies: list[CompanyUse]
+    sources: list[Source]
+
+
+class BarView(BaseModel):
+    intro: str
+    sides: list[BarSide]
+    dimensions: list[BarDimension]
+    biggest_shift: BiggestShift
+    sources: list[Source]
+
+
+class CompaniesView(BaseModel):
+    companies: list[CompanyProfile]
+    sources: list[Source]
+
+
+class RolesView(BaseModel):
+    roles: list[RoleProfile]
+    sources: list[Source]
+
+
+class FrameworkSummary(BaseModel):
+    id: str
+    title: str
+    category: str
+    summary: str
+    url: str
+
+
+class FrameworkCategory(BaseModel):
+    id: str
+    title: str
+    frameworks: list[FrameworkSummary]
+
+
+class FrameworksView(BaseModel):
+    categories: list[FrameworkCategory]
+
+
+class RelatedLink(BaseModel):
+    id: str
+    title: str
+    url: str
+
+
+class FrameworkView(BaseModel):
+    framework: Framework
+    category_title: str
+    related: list[RelatedLink]
+    sources: list[Source]
+
+
+def _sources(bank: ContentBank, *lists: list[str]) -> list[Source]:
+    seen: list[str] = []
+    for ids in lists:
+        for i in ids:
+            if i not in seen:
+                seen.append(i)
+    return bank.source_list(seen)
+
+
+def list_rounds(bank: ContentBank) -> RoundsView:
+    return RoundsView(
+        rounds=[
+            RoundSummary(
+                id=r.id,
+                number=r.number,
+                title=r.title,
+                tagline=r.tagline,
+                duration=r.duration,
+                frequency=list(r.frequency),
+                from_level=r.from_level,
+                url=f"/rounds/{r.id.value}",
+            )
+            for r in bank.rounds.values()
+        ]
+    )
+
+
+def get_round(bank: ContentBank, round_id: str) -> RoundView:
+    try:
+        rid = RoundId(round_id)
+    except ValueError:
+        raise NotFound(
+            f"There is no round '{round_id}'.",
+            "The rounds are: " + ", ".join(r.value for r in RoundId) + ".",
+        ) from None
+    r = bank.rounds[rid]
+    roles = [
+        RoleUse(role=p.id, name=p.name, tier=rr.tier, rounds_per_loop=rr.rounds_per_loop, detail=rr.detail)
+        for p in bank.roles.values()
+        for rr in p.rounds
+        if rr.round == rid
+    ]
+    companies = [
+        CompanyUse(company=c.id, name=COMPANY_LABELS[c.id], topic=e.topic, label=e.label or "", detail=e.detail)
+        for c in bank.companies.values()
+        for e in c.emphases
+        if e.round == rid
+    ]
+    return RoundView(round=r, roles=roles, companies=companies, sources=_sources(bank, r.sources))
+
+
+def get_bar(bank: ContentBank) -> BarView:
+    b = bank.bar
+    return BarView(
+        intro=b.intro,
+        sides=list(b.sides),
+        dimensions=list(b.dimensions),
+        biggest_shift=b.biggest_shift,
+        sources=_sources(bank, b.sources),
+    )
+
+
+def list_companies(bank: ContentBank) -> CompaniesView:
+    cs = list(bank.companies.values())
+    return CompaniesView(companies=cs, sources=_sources(bank, *[c.sources for c in cs]))
+
+
+def list_roles(bank: ContentBank) -> RolesView:
+    rs = list(bank.roles.values())
+    return RolesView(roles=rs, sources=_sources(bank, *[r.sources for r in rs]))
+
+
+def list_frameworks(bank: ContentBank) -> FrameworksView:
+    cats = []
+    for cid, title in CATEGORY_TITLES.items():
+        fws = [
+            FrameworkSummary(id=f.id, title=f.title, category=f.category, summary=f.summary, url=f"/frameworks/{f.id}")
+            for f in bank.frameworks.values()
+            if f.category == cid
+        ]
+        if fws:
+            cats.append(FrameworkCategory(id=cid, title=title, frameworks=fws))
+    return FrameworksView(categories=cats)
+
+
+def get_framework(bank: ContentBank, framework_id: str) -> FrameworkView:
+    f = bank.frameworks.get(framework_id)
+    if f is None:
+        raise NotFound(
+            f"There is no framework '{framework_id}'.",
+            "`loopprep frameworks` lists them all.",
+        )
+    related = [RelatedLink(id=r, title=bank.frameworks[r].title, url=f"/frameworks/{r}") for r in f.related]
+    return FrameworkView(
+        framework=f,
+        category_title=CATEGORY_TITLES[f.category],
+        related=related,
+        sources=_sources(bank, f.sources),
+    )

@@ -1,0 +1,1 @@
+"""User data: SQLAlchemy 2 tables, Alembic migrations, search and back-up."""

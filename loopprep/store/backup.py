@@ -1,0 +1,163 @@
+"""Export and import of all the user's own data as one versioned JSON document.
+
+Every table of user data registers a :class:`Section` in ``SECTIONS``; later features append
+theirs, and bump ``EXPORT_VERSION`` (adding an upgrader for the older format) when the shape of
+an existing section changes.  Imports are all-or-nothing: validate everything first, then write
+in the caller's single transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import Connection, Table, func, select
+
+from loopprep.domain import CompanyName, CompanyType, Level, Role
+from loopprep.errors import BackupError
+from loopprep.store.tables import profile
+
+FORMAT = "loopprep-export"
+EXPORT_VERSION = 1
+
+
+def _as_utc(value: dt.datetime) -> dt.datetime:
+    # SQLite hands back naive datetimes (stored as UTC); PostgreSQL aware ones.  Exports say UTC.
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+UtcDatetime = Annotated[dt.datetime, AfterValidator(_as_utc)]
+
+
+class ProfileRow(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: int
+    role: Role
+    level: Level
+    company_types: list[CompanyType] = Field(min_length=1)
+    loop_date: dt.date
+    target_companies: list[CompanyName]
+    updated_at: UtcDatetime
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    table: Table
+    row_model: type[BaseModel]
+    noun: str  # singular noun for messages ("profile")
+
+
+SECTIONS: list[Section] = [
+    Section("profile", profile, ProfileRow, "profile"),
+]
+
+# version -> function turning that version's "data" into the next version's.
+UPGRADERS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+@dataclass(frozen=True)
+class ParsedExport:
+    version: int
+    app_version: str
+    exported_at: str
+    rows: dict[str, list[dict[str, Any]]]
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(rows) for name, rows in self.rows.items()}
+
+
+def export_data(conn: Connection, *, now: dt.datetime, app_version: str) -> dict[str, Any]:
+    data: dict[str, list[dict[str, Any]]] = {}
+    for section in SECTIONS:
+        rows = conn.execute(select(section.table)).mappings().all()
+        data[section.name] = [section.row_model.model_validate(dict(r)).model_dump(mode="json") for r in rows]
+    return {
+        "format": FORMAT,
+        "version": EXPORT_VERSION,
+        "app_version": app_version,
+        "exported_at": now.isoformat(),
+        "data": data,
+    }
+
+
+def parse_export(raw_text: str) -> ParsedExport:
+    """Validate a whole export document; raise ``BackupError`` saying what is wrong."""
+    fix = "Use a file written by `loopprep export`."
+    try:
+        doc = json.loads(raw_text)
+    except json.JSONDecodeError as exc:
+        raise BackupError(
+            f"The file is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}).", fix
+        ) from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise BackupError("The file is not a loopprep export (its 'format' is not 'loopprep-export').", fix)
+    version = doc.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise BackupError("The export has no valid 'version' number.", fix)
+    if version > EXPORT_VERSION:
+        raise BackupError(
+            f"The export is format version {version}, written by a newer loopprep "
+            f"({doc.get('app_version', 'unknown')}); this one reads up to version {EXPORT_VERSION}.",
+            "Upgrade loopprep, then import again. Nothing was changed.",
+        )
+    data = doc.get("data")
+    if not isinstance(data, dict):
+        raise BackupError("The export has no 'data' object.", fix)
+    for v in range(version, EXPORT_VERSION):
+        data = UPGRADERS[v](data)
+    known = {s.name for s in SECTIONS}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise BackupError(f"The export has unknown section(s) {unknown} for format version {version}.", fix)
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for section in SECTIONS:
+        items = data.get(section.name, [])
+        if not isinstance(items, list):
+            raise BackupError(f"Section '{section.name}' must be a list.", fix)
+        parsed = []
+        for i, item in enumerate(items):
+            try:
+                parsed.append(section.row_model.model_validate(item).model_dump())
+            except ValidationError as exc:
+                first = exc.errors(include_url=False)[0]
+                where = ".".join(str(p) for p in first["loc"])
+                raise BackupError(
+                    f"Section '{section.name}', item {i + 1}, field '{where}': {first['msg']}.",
+                    fix + " Nothing was changed.",
+                ) from None
+        rows[section.name] = parsed
+    return ParsedExport(version, str(doc.get("app_version", "")), str(doc.get("exported_at", "")), rows)
+
+
+def existing_counts(conn: Connection) -> dict[str, int]:
+    return {s.name: int(conn.execute(select(func.count()).select_from(s.table)).scalar_one()) for s in SECTIONS}
+
+
+def describe_counts(counts: dict[str, int]) -> str:
+    parts = []
+    for s in SECTIONS:
+        n = counts.get(s.name, 0)
+        if n:
+            parts.append(f"{n} {s.noun}{'' if n == 1 else 's'}")
+    return ", ".join(parts) or "nothing"
+
+
+def apply_import(conn: Connection, parsed: ParsedExport, *, replace: bool) -> None:
+    """Write ``parsed`` (in the caller's transaction).  Without ``replace`` the database must be
+    empty; with it, existing user data is deleted first.  Never merges."""
+    current = existing_counts(conn)
+    if any(current.values()) and not replace:
+        raise BackupError(
+            f"This database already has data ({describe_counts(current)}); loopprep never merges an import.",
+            "Re-run with --replace to overwrite it (export it first if you want to keep a copy).",
+        )
+    for section in reversed(SECTIONS):
+        conn.execute(section.table.delete())
+    for section in SECTIONS:
+        if parsed.rows[section.name]:
+            conn.execute(section.table.insert(), parsed.rows[section.name])

@@ -1,0 +1,1 @@
+"""The FastAPI web app: a thin adapter that renders service results."""

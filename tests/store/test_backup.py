@@ -1,0 +1,104 @@
+"""Export / import: a round trip on each backend, and refusals that change nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from loopprep.errors import BackupError
+from loopprep.services.backup import export_document, import_document, plan_import
+from loopprep.services.context import open_context
+from loopprep.services.profile import load_profile, set_profile
+from loopprep.settings import Settings
+from loopprep.store.backup import EXPORT_VERSION
+
+TODAY = dt.date(2026, 11, 23)
+NOW = dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC)
+PROFILE = {
+    "role": "ai-llm-engineer",
+    "level": "l6-plus",
+    "company_types": ["ai-first-lab", "startup"],
+    "loop_date": "2027-01-11",
+    "target_companies": ["Anthropic", "Mistral AI"],
+}
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+
+
+def test_round_trip_restores_everything(ctx, tmp_path: Path, bank) -> None:  # noqa: ANN001
+    set_profile(ctx, PROFILE, today=TODAY, now=NOW)
+    doc = export_document(ctx, now=NOW)
+    assert doc["format"] == "loopprep-export" and doc["version"] == EXPORT_VERSION
+    original = load_profile(ctx)
+
+    # into an empty database of the same backend
+    with ctx.engine.begin() as conn:
+        from loopprep.store.tables import profile
+
+        conn.execute(profile.delete())
+    assert load_profile(ctx) is None
+    result = import_document(ctx, json.dumps(doc), replace=False)
+    assert result.imported == {"profile": 1} and result.replaced is None
+    assert load_profile(ctx) == original
+    assert export_document(ctx, now=NOW) == doc
+
+
+def test_round_trip_across_backends(ctx, tmp_path: Path, bank) -> None:  # noqa: ANN001
+    """An export from one backend imports into a fresh SQLite database identically."""
+    set_profile(ctx, PROFILE, today=TODAY, now=NOW)
+    doc = export_document(ctx, now=NOW)
+    other = open_context(Settings(data_dir=tmp_path / "other"), bank=bank)
+    try:
+        import_document(other, json.dumps(doc), replace=False)
+        assert export_document(other, now=NOW)["data"] == doc["data"]
+    finally:
+        other.engine.dispose()
+
+
+def test_import_refuses_to_merge_and_replace_overwrites(ctx) -> None:  # noqa: ANN001
+    set_profile(ctx, PROFILE, today=TODAY, now=NOW)
+    doc = export_document(ctx, now=NOW)
+    set_profile(ctx, {"level": "l4"}, today=TODAY, now=NOW)
+    plan = plan_import(ctx, json.dumps(doc))
+    assert plan.would_overwrite and plan.existing_text == "1 profile"
+    with pytest.raises(BackupError, match="never merges"):
+        import_document(ctx, json.dumps(doc), replace=False)
+    assert load_profile(ctx).level.value == "l4"
+    result = import_document(ctx, json.dumps(doc), replace=True)
+    assert result.replaced == "1 profile"
+    assert load_profile(ctx).level.value == "l6-plus"
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda d: "{not json", "not valid JSON"),
+        (lambda d: json.dumps({**d, "format": "something-else"}), "not a loopprep export"),
+        (lambda d: json.dumps({**d, "version": EXPORT_VERSION + 1}), "newer loopprep"),
+        (lambda d: json.dumps({**d, "version": "one"}), "no valid 'version'"),
+        (
+            lambda d: json.dumps({**d, "data": {"profile": [{**d["data"]["profile"][0], "level": "l9"}]}}),
+            "field 'level'",
+        ),
+        (lambda d: json.dumps({**d, "data": {"profile": "nope"}}), "must be a list"),
+        (lambda d: json.dumps({**d, "data": {"mystery": []}}), "unknown section"),
+    ],
+    ids=["malformed", "wrong-format", "newer-version", "bad-version", "bad-field", "not-a-list", "unknown-section"],
+)
+def test_bad_files_are_refused_and_change_nothing(ctx, mutate, message: str) -> None:  # noqa: ANN001
+    set_profile(ctx, PROFILE, today=TODAY, now=NOW)
+    doc = export_document(ctx, now=NOW)
+    before = export_document(ctx, now=NOW)
+    with pytest.raises(BackupError, match=message):
+        import_document(ctx, mutate(doc), replace=True)
+    assert export_document(ctx, now=NOW) == before
+
+
+def test_every_released_format_still_imports(sqlite_ctx) -> None:  # noqa: ANN001
+    files = sorted(FIXTURES.glob("export-v*.json"))
+    assert files, "keep one export file per released format version in tests/fixtures"
+    for f in files:
+        import_document(sqlite_ctx, f.read_text(), replace=True)
+        assert load_profile(sqlite_ctx) is not None

@@ -1,0 +1,52 @@
+"""Full-text search on SQLite FTS5 and PostgreSQL text search: same behaviour on both."""
+
+from __future__ import annotations
+
+import pytest
+
+from loopprep.services.search import documents, ensure_index, search
+
+
+def test_ranked_hits_with_highlighted_snippets(ctx) -> None:  # noqa: ANN001
+    view = search(ctx, "silence")
+    assert view.hits, "the three-silences framework should match"
+    assert view.hits[0].url == "/frameworks/three-silences"
+    assert any("<mark>" in h.snippet_html for h in view.hits)
+
+
+def test_words_are_stemmed_and_all_must_match(ctx) -> None:  # noqa: ANN001
+    hits = search(ctx, "experiments power").hits
+    assert hits
+    assert any(h.url == "/rounds/stats-experimentation" for h in hits)
+    assert search(ctx, "power zzzyqx").hits == []
+
+
+def test_title_matches_rank_first(ctx) -> None:  # noqa: ANN001
+    """'silence' appears in several bodies; the page titled with it ranks first."""
+    hits = search(ctx, "silences").hits
+    assert len(hits) >= 2
+    assert hits[0].url == "/frameworks/three-silences"
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"', "NEAR(", "a AND OR NOT", "*", "'; DROP TABLE profile; --", "(((", "title:x", "\x00", "ü" * 300],
+)
+def test_hostile_queries_are_safe(ctx, query: str) -> None:  # noqa: ANN001
+    view = search(ctx, query)
+    assert isinstance(view.hits, list)
+
+
+def test_snippets_escape_html(ctx) -> None:  # noqa: ANN001
+    for h in search(ctx, "interviewer").hits:
+        stripped = h.snippet_html.replace("<mark>", "").replace("</mark>", "")
+        assert "<" not in stripped
+
+
+def test_empty_query_gives_nothing(ctx) -> None:  # noqa: ANN001
+    assert search(ctx, "   ").hits == []
+
+
+def test_index_is_rebuilt_only_when_content_changes(ctx) -> None:  # noqa: ANN001
+    assert ensure_index(ctx) is False
+    assert len(documents(ctx.bank)) > 20

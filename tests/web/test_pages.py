@@ -1,0 +1,186 @@
+"""The web app through its ASGI interface: pages, forms, errors and its guards."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.web.conftest import csrf
+
+IN_30_DAYS = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+GOOD_FORM = {
+    "role": "data-scientist",
+    "level": "l5",
+    "company_types": ["product-company"],
+    "loop_date": IN_30_DAYS,
+    "target_companies": "Stripe, Airbnb",
+}
+
+
+def save_profile(client: TestClient, **changes: object) -> None:
+    form = {**GOOD_FORM, **changes, "csrf_token": csrf(client)}
+    r = client.post("/profile", data=form)
+    assert r.status_code == 303, r.text
+
+
+def test_first_run_redirects_to_the_welcome_page(client: TestClient) -> None:
+    r = client.get("/")
+    assert r.status_code == 303 and r.headers["location"] == "/welcome"
+    page = client.get("/welcome")
+    assert page.status_code == 200
+    assert "Welcome to loopprep" in page.text and 'name="csrf_token"' in page.text
+
+
+def test_saving_the_profile_shows_the_dashboard(client: TestClient) -> None:
+    save_profile(client)
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "30 days to your loop" in page.text
+    rounds = re.findall(r'data-round="([a-z-]+)"', page.text)
+    assert rounds[0] == "stats-experimentation" and len(rounds) == 4
+    pcts = [int(p) for p in re.findall(r'class="weight-pct">(\d+) %', page.text)]
+    assert sum(pcts) == 100
+    assert "Stripe, Airbnb" in page.text
+
+
+def test_invalid_form_is_shown_again_with_messages(client: TestClient) -> None:
+    form = {
+        "role": "wizard",
+        "level": "",
+        "loop_date": "2001-01-01",
+        "target_companies": "Acme",
+        "csrf_token": csrf(client),
+    }
+    r = client.post("/profile", data=form)
+    assert r.status_code == 422
+    assert "'wizard' is not a valid choice" in html.unescape(r.text)
+    assert 'id="company_types-error"' in r.text and "Choose at least one company type" in r.text
+    assert 'id="level-error"' in r.text
+    assert 'value="Acme"' in r.text  # what the user typed is kept
+    assert "Traceback" not in r.text
+    assert client.get("/").status_code == 303  # nothing saved
+
+
+def test_past_loop_date_is_refused_next_to_the_field(client: TestClient) -> None:
+    r = client.post("/profile", data={**GOOD_FORM, "loop_date": "2020-02-02", "csrf_token": csrf(client)})
+    assert r.status_code == 422
+    assert re.search(r'id="loop_date-error">2020-02-02 is in the past', r.text)
+
+
+def test_form_without_csrf_token_is_refused(client: TestClient) -> None:
+    csrf(client)
+    r = client.post("/profile", data={**GOOD_FORM, "csrf_token": "forged"})
+    assert r.status_code == 403 and "another site" in r.text
+    assert client.get("/").status_code == 303
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/rounds",
+        "/rounds/ml-system-design",
+        "/rounds/ai-systems-design",
+        "/rounds/ml-coding",
+        "/rounds/stats-experimentation",
+        "/bar",
+        "/companies",
+        "/roles",
+        "/frameworks",
+        "/frameworks/five-phases",
+        "/frameworks/recovery-moves",
+        "/search?q=kv",
+        "/search",
+        "/welcome",
+    ],
+)
+def test_every_page_renders(client: TestClient, path: str) -> None:
+    r = client.get(path)
+    assert r.status_code == 200
+    assert r.text.count("<h1") == 1
+    assert 'role="search"' in r.text
+    assert re.search(r"<title>[^<]+ · loopprep</title>", r.text)
+
+
+def test_every_framework_page_renders(client: TestClient, bank) -> None:  # noqa: ANN001
+    for fid, f in bank.frameworks.items():
+        r = client.get(f"/frameworks/{fid}")
+        assert r.status_code == 200 and f.title in html.unescape(r.text)
+
+
+def test_unknown_pages_get_a_404_page(client: TestClient) -> None:
+    for path in ("/nope", "/rounds/quantum-design", "/frameworks/nope"):
+        r = client.get(path)
+        assert r.status_code == 404
+        assert "text/html" in r.headers["content-type"]
+        assert "Traceback" not in r.text
+    r = client.get("/api/rounds/quantum-design")
+    assert r.status_code == 404 and "There is no round" in r.json()["message"]
+
+
+def test_other_host_headers_are_refused(client: TestClient) -> None:
+    r = client.get("/", headers={"Host": "evil.example"})
+    assert r.status_code == 421
+    r = client.get("/api/dashboard", headers={"Host": "attacker.test:8000"})
+    assert r.status_code == 421
+    assert client.get("/rounds", headers={"Host": "localhost:8000"}).status_code == 200
+
+
+def test_api_writes_need_json_and_same_origin(client: TestClient) -> None:
+    body = {"role": "ml-engineer", "level": "l5", "company_types": ["faang"], "loop_date": IN_30_DAYS}
+    r = client.put(
+        "/api/profile", content="role=ml-engineer", headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert r.status_code == 415
+    r = client.put("/api/profile", json=body, headers={"Origin": "http://evil.example"})
+    assert r.status_code == 403
+    r = client.put("/api/profile", json=body, headers={"Origin": "http://127.0.0.1:8000"})
+    assert r.status_code == 200 and r.json()["profile"]["role"] == "ml-engineer"
+
+
+def test_api_profile_validation_names_the_field(client: TestClient) -> None:
+    r = client.put("/api/profile", json={"role": "ml-engineer"})
+    assert r.status_code == 422
+    body = r.json()
+    assert "level" in body["fields"] and "company_types" in body["fields"]
+    r = client.put(
+        "/api/profile",
+        json={"role": "ml-engineer", "level": "l5", "company_types": ["faang"], "loop_date": "1999-01-01"},
+    )
+    assert r.status_code == 422 and "in the past" in r.json()["fields"]["loop_date"]
+
+
+def test_api_weights_without_a_profile(client: TestClient) -> None:
+    r = client.get("/api/weights", params={"role": "ai-llm-engineer", "level": "l5", "company_types": ["ai-first-lab"]})
+    assert r.status_code == 200
+    assert r.json()["heaviest"] == "ai-systems-design"
+
+
+def test_openapi_documents_every_api_route(client: TestClient) -> None:
+    spec = client.get("/api/openapi.json").json()
+    paths = set(spec["paths"])
+    assert {
+        "/api/dashboard",
+        "/api/profile",
+        "/api/rounds",
+        "/api/rounds/{round_id}",
+        "/api/bar",
+        "/api/companies",
+        "/api/roles",
+        "/api/frameworks",
+        "/api/frameworks/{framework_id}",
+        "/api/search",
+        "/api/weights",
+    } <= paths
+    assert all(p.startswith("/api/") for p in paths)
+
+
+def test_search_page_highlights(client: TestClient) -> None:
+    r = client.get("/search", params={"q": "silences"})
+    assert r.status_code == 200 and "<mark>" in r.text
+    assert 'href="/frameworks/three-silences"' in r.text
+    r = client.get("/search", params={"q": "<script>alert(1)</script>"})
+    assert "<script>alert(1)</script>" not in r.text
