@@ -48,7 +48,8 @@ def register(app: typer.Typer) -> None:
         url = f"http://{settings.host}:{settings.port}"
         out.print(
             f"loopprep is running at [bold]{url}[/] (database: "
-            f"{app_ctx.engine.url.render_as_string(hide_password=True)}). Press Ctrl+C to stop."
+            f"{app_ctx.engine.url.render_as_string(hide_password=True)}). Press Ctrl+C to stop.",
+            soft_wrap=True,
         )
         if settings.workers == 1:
             uvicorn.run(

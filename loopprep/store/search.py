@@ -76,7 +76,7 @@ def search(conn: Connection, query: str, *, limit: int = 20) -> list[SearchHit]:
         rows = conn.execute(
             text(
                 "SELECT kind, ref, url, title,"
-                f" snippet(search_index, -1, '{_START}', '{_STOP}', '…', 16) AS snip,"
+                f" snippet(search_index, 4, '{_START}', '{_STOP}', '…', 16) AS snip,"
                 " bm25(search_index, 0, 0, 0, 8.0, 1.0) AS score"
                 " FROM search_index WHERE search_index MATCH :m ORDER BY score LIMIT :n"
             ),

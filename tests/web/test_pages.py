@@ -184,3 +184,23 @@ def test_search_page_highlights(client: TestClient) -> None:
     assert 'href="/frameworks/three-silences"' in r.text
     r = client.get("/search", params={"q": "<script>alert(1)</script>"})
     assert "<script>alert(1)</script>" not in r.text
+
+
+def test_broken_user_content_is_reported_on_the_dashboard(sqlite_ctx, tmp_path) -> None:  # noqa: ANN001
+    from loopprep.content.loader import load_bank
+    from loopprep.services.context import AppContext
+    from loopprep.web.app import create_app
+
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "oops.yaml").write_text("kind: frameworks\nentries:\n  - id: oops\n    title: Oops\n")
+    settings = sqlite_ctx.settings.model_copy(update={"content_dir": mine})
+    ctx = AppContext(settings=settings, engine=sqlite_ctx.engine, bank=load_bank(mine))
+    app = create_app(settings, context=ctx)
+    with TestClient(app, base_url="http://127.0.0.1:8000", follow_redirects=False) as client:
+        save_profile(client)
+        page = client.get("/")
+        assert page.status_code == 200
+        assert "Some of your own content was skipped" in page.text
+        assert "oops.yaml" in page.text and "summary" in page.text
+        assert client.get("/frameworks/five-phases").status_code == 200  # the rest is served
