@@ -105,6 +105,7 @@ def create_app(settings: Settings, *, context: AppContext | None = None) -> Fast
         app.state.ctx = context
     app.state.templates = make_templates()
     app.state.nav = NAV
+    app.state.page_cache = {}
     allowed = LOCAL_HOSTS | {settings.host} | set(settings.allowed_hosts)
     app.add_middleware(HostGuard, allowed=allowed)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import secrets
+from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
+from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -23,13 +26,22 @@ TEMPLATES_DIR = Path(__file__).parent / "templates"
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True}).enable("table")
 
 
+@lru_cache(maxsize=4096)
+def _render_markdown(text: str) -> str:
+    return _md.render(text)
+
+
 def markdown(text: str | None) -> Markup:
-    """Render trusted-format Markdown with raw HTML disabled."""
-    return Markup(_md.render(text or ""))  # noqa: S704 - html is disabled in the renderer
+    """Render Markdown with raw HTML disabled (memoised: content text never changes)."""
+    return Markup(_render_markdown(text or ""))  # noqa: S704 - html is disabled in the renderer
 
 
 def make_templates() -> Jinja2Templates:
-    templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    # auto_reload off: templates ship with the package and never change while serving.
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=select_autoescape(), auto_reload=False)
+    templates = Jinja2Templates(env=env)
     templates.env.filters["markdown"] = markdown
     templates.env.filters["pct"] = lambda x: f"{x * 100:.0f} %"
     templates.env.globals["version"] = __version__
@@ -61,13 +73,28 @@ def csrf_ok(request: Request, submitted: str | None) -> bool:
     return bool(cookie and submitted and hmac.compare_digest(cookie, submitted))
 
 
-def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Any:
+def render(request: Request, template: str, status_code: int = 200, *, form: bool = False, **context: Any) -> Any:
+    """Render a page.  ``form=True`` pages get a CSRF token (and its cookie when new)."""
     templates: Jinja2Templates = request.app.state.templates
     context.setdefault("query", "")
-    context["csrf_token"] = csrf_token(request)
+    context["csrf_token"] = csrf_token(request) if form else ""
     context["nav"] = request.app.state.nav
     response = templates.TemplateResponse(request, template, context, status_code=status_code)
     new = getattr(request.state, "csrf_new", None)
     if new:
         response.set_cookie(CSRF_COOKIE, new, httponly=True, samesite="strict", path="/")
     return response
+
+
+def render_content(request: Request, template: str, build: Callable[[], dict[str, Any]]) -> HTMLResponse:
+    """Render a page that depends only on the (immutable) content bank and the path once per
+    app; later requests get the stored HTML.  ``build`` makes the template context (and may raise
+    ``NotFound``, which is never cached).  The cache is per app and derived from shipped content,
+    so several workers or hosts stay consistent."""
+    cache: dict[str, bytes] = request.app.state.page_cache
+    key = request.url.path
+    body = cache.get(key)
+    if body is None:
+        body = bytes(render(request, template, **build()).body)
+        cache[key] = body
+    return HTMLResponse(body)

@@ -169,3 +169,20 @@ def test_content_check(cli, tmp_path: Path) -> None:  # noqa: ANN001
     assert "bad.yaml" in r.stderr and "field 'id'" in r.stderr
     report = json.loads(cli("content", "check", str(tmp_path), "--json").stdout)
     assert report["ok"] is False and report["problems"][0]["file"].endswith("bad.yaml")
+
+
+def test_serve_refuses_a_database_from_a_newer_version(cli, ctx) -> None:  # noqa: ANN001
+    from sqlalchemy import text
+
+    from loopprep.store.db import head_revision
+
+    with ctx.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
+    try:
+        r = cli("serve", "--port", "1")
+        assert r.exit_code == 1
+        assert "newer version of loopprep" in r.stderr and "left untouched" in r.stderr
+        assert "Traceback" not in r.output
+    finally:
+        with ctx.engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": head_revision()})

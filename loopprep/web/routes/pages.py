@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 from loopprep.services import knowledge
 from loopprep.services.dashboard import dashboard
 from loopprep.services.search import search
-from loopprep.web.deps import ctx, render, today
+from loopprep.web.deps import ctx, render, render_content, today
 
 router = APIRouter()
 
@@ -23,50 +23,67 @@ def home(request: Request) -> Any:
     return render(request, "dashboard/index.html", view=view, title="Dashboard")
 
 
+# Knowledge pages depend only on the content bank, so each is rendered once per app.
+
+
 @router.get("/rounds", include_in_schema=False)
 def rounds(request: Request) -> Any:
-    return render(
-        request, "knowledge/rounds.html", view=knowledge.list_rounds(ctx(request).bank), title="The four rounds"
+    bank = ctx(request).bank
+    return render_content(
+        request, "knowledge/rounds.html", lambda: {"view": knowledge.list_rounds(bank), "title": "The four rounds"}
     )
 
 
 @router.get("/rounds/{round_id}", include_in_schema=False)
 def round_page(request: Request, round_id: str) -> Any:
-    view = knowledge.get_round(ctx(request).bank, round_id)
-    return render(request, "knowledge/round.html", view=view, title=view.round.title)
+    def build() -> dict[str, Any]:
+        view = knowledge.get_round(ctx(request).bank, round_id)
+        return {"view": view, "title": view.round.title}
+
+    return render_content(request, "knowledge/round.html", build)
 
 
 @router.get("/bar", include_in_schema=False)
 def bar(request: Request) -> Any:
-    return render(request, "knowledge/bar.html", view=knowledge.get_bar(ctx(request).bank), title="The bar")
+    bank = ctx(request).bank
+    return render_content(request, "knowledge/bar.html", lambda: {"view": knowledge.get_bar(bank), "title": "The bar"})
 
 
 @router.get("/companies", include_in_schema=False)
 def companies(request: Request) -> Any:
-    return render(
-        request, "knowledge/companies.html", view=knowledge.list_companies(ctx(request).bank), title="Company targeting"
+    bank = ctx(request).bank
+    return render_content(
+        request,
+        "knowledge/companies.html",
+        lambda: {"view": knowledge.list_companies(bank), "title": "Company targeting"},
     )
 
 
 @router.get("/roles", include_in_schema=False)
 def roles(request: Request) -> Any:
-    return render(request, "knowledge/roles.html", view=knowledge.list_roles(ctx(request).bank), title="Roles")
+    bank = ctx(request).bank
+    return render_content(
+        request, "knowledge/roles.html", lambda: {"view": knowledge.list_roles(bank), "title": "Roles"}
+    )
 
 
 @router.get("/frameworks", include_in_schema=False)
 def frameworks(request: Request) -> Any:
-    return render(
+    bank = ctx(request).bank
+    return render_content(
         request,
         "knowledge/frameworks.html",
-        view=knowledge.list_frameworks(ctx(request).bank),
-        title="Interview-day frameworks",
+        lambda: {"view": knowledge.list_frameworks(bank), "title": "Interview-day frameworks"},
     )
 
 
 @router.get("/frameworks/{framework_id}", include_in_schema=False)
 def framework_page(request: Request, framework_id: str) -> Any:
-    view = knowledge.get_framework(ctx(request).bank, framework_id)
-    return render(request, "knowledge/framework.html", view=view, title=view.framework.title)
+    def build() -> dict[str, Any]:
+        view = knowledge.get_framework(ctx(request).bank, framework_id)
+        return {"view": view, "title": view.framework.title}
+
+    return render_content(request, "knowledge/framework.html", build)
 
 
 @router.get("/search", include_in_schema=False)

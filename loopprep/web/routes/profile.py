@@ -41,6 +41,7 @@ def _page(
         request,
         "profile/form.html",
         status_code=status_code,
+        form=True,
         title=title,
         first_run=first_run,
         values=values,
