@@ -94,8 +94,8 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 def _start_server(data_dir: Path, log_path: Path, attempts: int = 3) -> Server:
     """Start ``python -m loopprep serve`` on a free port and wait until /welcome answers.
 
-    A free port can be taken by someone else between picking and binding it; a server that
-    exits at once is therefore retried on another port (the log keeps every attempt)."""
+    A free port can be taken by someone else between picking and binding it, so a server that
+    could not bind is retried on another port (the log keeps every attempt)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LOOPPREP_")}
     env.update(LOOPPREP_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1")
     failure = ""
@@ -105,6 +105,7 @@ def _start_server(data_dir: Path, log_path: Path, attempts: int = 3) -> Server:
             base_url = f"http://127.0.0.1:{port}"
             log.write(f"--- loopprep serve --port {port} (attempt {attempt}) ---\n".encode())
             log.flush()
+            start_offset = log.tell()
             proc = subprocess.Popen(
                 [sys.executable, "-m", "loopprep", "serve", "--port", str(port)],
                 env=env,
@@ -123,7 +124,13 @@ def _start_server(data_dir: Path, log_path: Path, attempts: int = 3) -> Server:
             else:
                 failure = f"did not answer {base_url}/welcome within {START_TIMEOUT:.0f} s"
             _stop(proc)
-    pytest.fail(f"loopprep serve {failure}. Server log:\n{_log_tail(log_path)}", pytrace=False)
+            with log_path.open("rb") as f:
+                f.seek(start_offset)
+                if b"address already in use" not in f.read().lower():
+                    break
+    pytest.fail(
+        f"loopprep serve {failure}; last lines of its log ({log_path}):\n{_log_tail(log_path, 20)}", pytrace=False
+    )
 
 
 @pytest.fixture(scope="session")

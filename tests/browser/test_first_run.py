@@ -60,7 +60,9 @@ def test_first_run_form_validates_then_leads_to_the_dashboard(
     submit.click()
     expect(page).to_have_url(f"{fresh_server}/")
     expect(page.locator("h1")).to_contain_text("30 days to your loop")
-    expect(page.locator(".hero .lead")).to_contain_text("Data scientist · L5 · Product company · targeting Stripe, Airbnb")
+    expect(page.locator(".hero .lead")).to_contain_text(
+        "Data scientist · L5 · Product company · targeting Stripe, Airbnb"
+    )
     expect(page.locator(".hero")).to_contain_text(loop_date.strftime("%A %d %B %Y"))
     expect(page.locator("ol#weights li.weight").first).to_have_attribute("data-round", "stats-experimentation")
 
@@ -79,7 +81,9 @@ def test_first_run_form_validates_then_leads_to_the_dashboard(
     expect(page.locator("#target_companies")).to_have_value("Stripe, Airbnb")
 
 
-def test_editing_the_profile_reweights_the_rounds(page: Page, live_server: str, save_profile: Callable[..., None]) -> None:
+def test_editing_the_profile_reweights_the_rounds(
+    page: Page, live_server: str, save_profile: Callable[..., None]
+) -> None:
     save_profile(page, live_server, role="data-scientist", level="l5", company_types=["product-company"])
     expect(page.locator("ol#weights li.weight").first).to_have_attribute("data-round", "stats-experimentation")
 

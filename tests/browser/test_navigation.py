@@ -25,7 +25,10 @@ def test_a_round_page_opens_from_the_rounds_list(page: Page, live_server: str) -
 
     focus = page.locator("section[aria-labelledby=focus-h]")
     expect(focus.locator("h2")).to_have_text("What it tests")
-    expected = [f["title"] for f in page.request.get(f"{live_server}/api/rounds/stats-experimentation").json()["round"]["focus_areas"]]
+    expected = [
+        f["title"]
+        for f in page.request.get(f"{live_server}/api/rounds/stats-experimentation").json()["round"]["focus_areas"]
+    ]
     assert expected, "the round has no focus areas in the API"
     expect(focus.locator("li.card h3")).to_have_text(expected)
     expect(focus.locator("li.card").first).to_be_visible()
@@ -171,20 +174,20 @@ def test_every_page_has_a_title_and_one_h1(page: Page, live_server: str, save_pr
             seen.add(link)
             todo.append(link)
 
-    page.goto(not_found)
-    assert page.title().strip() and page.locator("h1").count() == 1
     assert not errors, f"browser errors: {errors}"
+    page.goto(not_found)  # (its 404 status is itself logged as a console error)
+    assert page.title().strip() and page.locator("h1").count() == 1
 
     paths = {urlsplit(u).path for u in checked}
     expected = {"/", "/rounds", "/bar", "/companies", "/roles", "/frameworks", "/profile", "/welcome", "/search"}
-    expected |= {f"/rounds/{r}" for r in ("ml-system-design", "ai-systems-design", "ml-coding", "stats-experimentation")}
+    expected |= {
+        f"/rounds/{r}" for r in ("ml-system-design", "ai-systems-design", "ml-coding", "stats-experimentation")
+    }
     assert expected <= paths, f"never reached: {sorted(expected - paths)}"
     assert any(p.startswith("/frameworks/") for p in paths)
 
 
-def test_dashboard_screenshot(
-    page: Page, live_server: str, save_profile: Callable[..., None], tmp_path: Path
-) -> None:
+def test_dashboard_screenshot(page: Page, live_server: str, save_profile: Callable[..., None], tmp_path: Path) -> None:
     save_profile(page, live_server, role="data-scientist", level="l4", company_types=["faang", "product-company"])
     page.goto(live_server)
     expect(page.locator("h1")).to_contain_text("to your loop")

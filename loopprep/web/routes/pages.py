@@ -23,11 +23,12 @@ def home(request: Request) -> Any:
     return render(request, "dashboard/index.html", view=view, title="Dashboard")
 
 
-# Knowledge pages depend only on the content bank, so each is rendered once per app.
+# Knowledge pages depend only on the content bank, so each is rendered once per app; they do
+# no I/O, so they run on the event loop (async) instead of hopping to the thread pool.
 
 
 @router.get("/rounds", include_in_schema=False)
-def rounds(request: Request) -> Any:
+async def rounds(request: Request) -> Any:
     bank = ctx(request).bank
     return render_content(
         request, "knowledge/rounds.html", lambda: {"view": knowledge.list_rounds(bank), "title": "The four rounds"}
@@ -35,7 +36,7 @@ def rounds(request: Request) -> Any:
 
 
 @router.get("/rounds/{round_id}", include_in_schema=False)
-def round_page(request: Request, round_id: str) -> Any:
+async def round_page(request: Request, round_id: str) -> Any:
     def build() -> dict[str, Any]:
         view = knowledge.get_round(ctx(request).bank, round_id)
         return {"view": view, "title": view.round.title}
@@ -44,13 +45,13 @@ def round_page(request: Request, round_id: str) -> Any:
 
 
 @router.get("/bar", include_in_schema=False)
-def bar(request: Request) -> Any:
+async def bar(request: Request) -> Any:
     bank = ctx(request).bank
     return render_content(request, "knowledge/bar.html", lambda: {"view": knowledge.get_bar(bank), "title": "The bar"})
 
 
 @router.get("/companies", include_in_schema=False)
-def companies(request: Request) -> Any:
+async def companies(request: Request) -> Any:
     bank = ctx(request).bank
     return render_content(
         request,
@@ -60,7 +61,7 @@ def companies(request: Request) -> Any:
 
 
 @router.get("/roles", include_in_schema=False)
-def roles(request: Request) -> Any:
+async def roles(request: Request) -> Any:
     bank = ctx(request).bank
     return render_content(
         request, "knowledge/roles.html", lambda: {"view": knowledge.list_roles(bank), "title": "Roles"}
@@ -68,7 +69,7 @@ def roles(request: Request) -> Any:
 
 
 @router.get("/frameworks", include_in_schema=False)
-def frameworks(request: Request) -> Any:
+async def frameworks(request: Request) -> Any:
     bank = ctx(request).bank
     return render_content(
         request,
@@ -78,7 +79,7 @@ def frameworks(request: Request) -> Any:
 
 
 @router.get("/frameworks/{framework_id}", include_in_schema=False)
-def framework_page(request: Request, framework_id: str) -> Any:
+async def framework_page(request: Request, framework_id: str) -> Any:
     def build() -> dict[str, Any]:
         view = knowledge.get_framework(ctx(request).bank, framework_id)
         return {"view": view, "title": view.framework.title}
