@@ -136,7 +136,7 @@ def test_an_unknown_page_is_a_404_page(page: Page, live_server: str) -> None:
 def test_an_unknown_round_is_a_404_page(page: Page, live_server: str) -> None:
     response = page.goto(f"{live_server}/rounds/no-such-round")
     assert response is not None and response.status == 404
-    expect(page.locator("h1")).to_have_text("Not found")
+    expect(page.locator("h1")).to_have_text("Page not found")
     expect(page.locator("#search-q")).to_be_visible()
 
 
