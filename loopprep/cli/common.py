@@ -30,9 +30,21 @@ class State:
 
     def settings(self) -> Settings:
         if self._settings is None:
+            from pydantic import ValidationError
+
+            from loopprep.errors import LoopprepError
             from loopprep.settings import Settings
 
-            self._settings = Settings(**self.overrides)
+            try:
+                self._settings = Settings(**self.overrides)
+            except ValidationError as exc:
+                err = exc.errors(include_url=False)[0]
+                name = str(err["loc"][0]) if err["loc"] else "?"
+                raise LoopprepError(
+                    f"Setting '{name}' is invalid: {err['msg']} (got {err.get('input')!r}).",
+                    f"Fix LOOPPREP_{name.upper()} or the matching command-line option; "
+                    "`loopprep settings --help` lists them.",
+                ) from None
         return self._settings
 
     def bank(self) -> ContentBank:

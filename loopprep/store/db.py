@@ -14,11 +14,21 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
+    """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout.  A URL that
+    cannot be parsed or a data directory that cannot be created raises ``LoopprepError``."""
+    from sqlalchemy.exc import ArgumentError
+
     if url.startswith("sqlite"):
         db_path = url.split("///", 1)[-1]
         if db_path and db_path != ":memory:":
-            Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(db_path).parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise LoopprepError(
+                    f"Cannot create the data directory {folder}: {exc.strerror or exc}.",
+                    "Set LOOPPREP_DATA_DIR (or --data-dir) to a folder you can write to.",
+                ) from None
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
 
         @event.listens_for(engine, "connect")
@@ -32,7 +42,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    try:
+        return create_engine(url, pool_pre_ping=True, **kwargs)
+    except (ArgumentError, ImportError, ValueError) as exc:
+        raise LoopprepError(
+            f"'{url}' is not a database URL loopprep can use ({exc}).",
+            "Set LOOPPREP_DATABASE_URL (or --database-url) to e.g. "
+            "postgresql+psycopg://user@127.0.0.1:5432/loopprep, or leave it empty for SQLite.",
+        ) from None
 
 
 def _alembic_config(engine: Engine) -> Any:
@@ -103,9 +120,18 @@ def migrate(engine: Engine) -> None:
 
 def open_store_engine(url: str, **kwargs: Any) -> Engine:
     """Make the engine and migrate: what every entry point calls before using the store."""
+    from sqlalchemy.exc import OperationalError
+
     engine = make_engine(url, **kwargs)
     try:
         migrate(engine)
+    except OperationalError as exc:
+        engine.dispose()
+        first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise LoopprepError(
+            f"Cannot open the database at {engine.url.render_as_string(hide_password=True)}: {first}",
+            "Check that the server is running and LOOPPREP_DATABASE_URL (or --database-url) is right.",
+        ) from None
     except Exception:
         engine.dispose()
         raise

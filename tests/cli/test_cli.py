@@ -186,3 +186,24 @@ def test_serve_refuses_a_database_from_a_newer_version(cli, ctx) -> None:  # noq
     finally:
         with ctx.engine.begin() as conn:
             conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": head_revision()})
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["--database-url", "postgresql+psycopg://nobody@127.0.0.1:1/x", "dashboard"], {}, "Cannot open the database"),
+        (["--database-url", "not-a-url", "dashboard"], {}, "is not a database URL"),
+        (["settings"], {"LOOPPREP_PORT": "eighty"}, "Setting 'port' is invalid"),
+        (["--data-dir", "/proc/loopprep-cannot-be-here", "dashboard"], {}, "Cannot create the data directory"),
+    ],
+    ids=["unreachable-db", "bad-url", "bad-setting", "unwritable-data-dir"],
+)
+def test_bad_settings_are_clear_errors(args: list[str], env: dict[str, str], message: str) -> None:
+    from typer.testing import CliRunner
+
+    from loopprep.cli import app
+
+    result = CliRunner().invoke(app, args, env=env)
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
