@@ -159,7 +159,7 @@ def register(app: typer.Typer) -> None:  # noqa: C901 - one function per command
         for p in view.roles:
             out.print(f"\n[bold]{p.name}[/]  [dim]{p.id.value}[/] — {p.tagline}")
             for rr in p.rounds:
-                out.print(f" • {rr.tier.value:<9} {rr.round.value} ({rr.rounds_per_loop}): {rr.detail}")
+                out.print(f" • {rr.tier.value:<9} {view.round_titles[rr.round]} ({rr.rounds_per_loop}): {rr.detail}")
             out.print(f" [green]Focus:[/] {p.focus}")
 
     @app.command()

@@ -83,6 +83,7 @@ class CompaniesView(BaseModel):
 
 class RolesView(BaseModel):
     roles: list[RoleProfile]
+    round_titles: dict[RoundId, str]
     sources: list[Source]
 
 
@@ -186,7 +187,11 @@ def list_companies(bank: ContentBank) -> CompaniesView:
 
 def list_roles(bank: ContentBank) -> RolesView:
     rs = list(bank.roles.values())
-    return RolesView(roles=rs, sources=_sources(bank, *[r.sources for r in rs]))
+    return RolesView(
+        roles=rs,
+        round_titles={rid: r.title for rid, r in bank.rounds.items()},
+        sources=_sources(bank, *[r.sources for r in rs]),
+    )
 
 
 def list_frameworks(bank: ContentBank) -> FrameworksView:
