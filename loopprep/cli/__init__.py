@@ -11,7 +11,9 @@ from typing import Annotated
 
 import typer
 
-from loopprep.cli import backup_cmd, content_cmd, knowledge_cmd, profile_cmd, serve_cmd
+import loopprep.cli.plan_cmd as plan_cmd
+import loopprep.cli.stats_cmd as stats_cmd
+from loopprep.cli import backup_cmd, content_cmd, estimate_cmd, knowledge_cmd, profile_cmd, serve_cmd
 from loopprep.cli.common import State
 
 app = typer.Typer(
@@ -46,6 +48,9 @@ knowledge_cmd.register(app)
 profile_cmd.register(app)
 backup_cmd.register(app)
 content_cmd.register(app)
+estimate_cmd.register(app)
+stats_cmd.register(app)
+plan_cmd.register(app)
 
 
 def main() -> None:

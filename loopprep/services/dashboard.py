@@ -7,6 +7,7 @@ import datetime as dt
 from pydantic import BaseModel
 
 from loopprep.services.context import AppContext
+from loopprep.services.plan import TodayView, today_plan
 from loopprep.services.profile import ProfileView, show_profile
 from loopprep.services.weights import WeightsView, weights_for
 
@@ -31,10 +32,17 @@ class DashboardView(BaseModel):
     weights: WeightsView | None
     areas: list[AreaLink]
     content_warnings: list[ContentWarning]
+    today_tasks: TodayView | None = None  # The Clock: today's tasks (None without a profile)
 
 
 # Only areas that exist are listed: a later feature adds its entry here when it lands.
 AREAS = [
+    AreaLink(
+        id="plan",
+        title="Your plan",
+        url="/plan",
+        description="A day-by-day plan to the loop date: check tasks off, re-plan, export to a calendar.",
+    ),
     AreaLink(
         id="rounds",
         title="The four rounds",
@@ -59,6 +67,19 @@ AREAS = [
         url="/frameworks",
         description="Five timed phases, Signal-Layer, recovery moves, silences, closing questions.",
     ),
+    AreaLink(
+        id="estimate",
+        title="Estimation kit",
+        url="/estimate",
+        description="Exact napkin math for QPS, GPUs, weights and KV cache, with the working shown; timed drills.",
+    ),
+    AreaLink(
+        id="stats",
+        title="Stats lab",
+        url="/stats",
+        description="Power, intervals, SRM, corrections, CUPED and diff-in-diff that name their method; "
+        "an experiment analyser; cases.",
+    ),
 ]
 
 
@@ -71,4 +92,5 @@ def dashboard(ctx: AppContext, *, today: dt.date) -> DashboardView:
         weights=weights,
         areas=AREAS,
         content_warnings=[ContentWarning(**p.as_dict()) for p in ctx.bank.user_problems],
+        today_tasks=today_plan(ctx, today=today) if pv.profile else None,
     )

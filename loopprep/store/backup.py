@@ -19,7 +19,8 @@ from sqlalchemy import Connection, Table, func, select
 
 from loopprep.domain import CompanyName, CompanyType, Level, Role
 from loopprep.errors import BackupError
-from loopprep.store.tables import profile
+from loopprep.store import tables as stats_tables
+from loopprep.store.tables import estimate_drill_attempt, plan_settings, plan_task, profile
 
 FORMAT = "loopprep-export"
 EXPORT_VERSION = 1
@@ -44,6 +45,71 @@ class ProfileRow(BaseModel):
     updated_at: UtcDatetime
 
 
+class EstimateDrillRow(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: int
+    kind: str = Field(min_length=1, max_length=20)
+    seed: int = Field(ge=0, le=2**31 - 1)
+    answer: float = Field(gt=0)
+    truth: float = Field(gt=0)
+    ratio: float = Field(ge=1)
+    grade: str = Field(pattern="^(exact|good|order|off)$")
+    seconds: float | None = Field(None, ge=0)
+    answered_at: UtcDatetime
+
+
+class PlanSettingsRow(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: int
+    start_date: dt.date
+    weekday_minutes: int = Field(ge=0, le=960)
+    weekend_minutes: int = Field(ge=0, le=960)
+    days_off: list[dt.date]
+    loop_rounds: list[dict[str, Any]]
+    start_times: list[str] = Field(min_length=7, max_length=7)
+    time_zone: str = Field(min_length=1, max_length=64)
+    alarm_minutes: int = Field(ge=0, le=1440)
+    profile_snapshot: dict[str, Any]
+    notices: list[str]
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+
+
+class PlanTaskRow(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    key: str = Field(min_length=1, max_length=160)
+    day: dt.date
+    position: int
+    kind: str = Field(min_length=1, max_length=40)
+    title: str
+    minutes: int = Field(ge=0, le=1440)
+    phase: str = Field(pattern="^(ramp-up|deep-study|mock-sharpen|review|light-touch|day-of)$")
+    item_kind: str = Field(pattern="^(topic|framework|round|activity)$")
+    item: str = Field(min_length=1, max_length=80)
+    round: str | None = None
+    new_material: bool
+    at: str | None = Field(None, max_length=16)
+    counts: bool
+    status: str = Field(pattern="^(pending|done|skipped|dropped)$")
+    reason: str
+    sequence: int = Field(ge=0)
+    fingerprint: str = Field(max_length=64)
+    updated_at: UtcDatetime
+
+
+class StatsCaseAttemptRow(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: int
+    case_id: str = Field(min_length=1, max_length=80)
+    answer: str = Field(max_length=20000)
+    checked: list[int]
+    checklist_total: int = Field(ge=0)
+    numeric: dict[str, Any]
+    numeric_correct: int = Field(ge=0)
+    numeric_total: int = Field(ge=0)
+    created_at: UtcDatetime
+
+
 @dataclass(frozen=True)
 class Section:
     name: str
@@ -54,6 +120,10 @@ class Section:
 
 SECTIONS: list[Section] = [
     Section("profile", profile, ProfileRow, "profile"),
+    Section("estimate_drills", estimate_drill_attempt, EstimateDrillRow, "estimation drill"),
+    Section("plan_settings", plan_settings, PlanSettingsRow, "plan"),
+    Section("plan_tasks", plan_task, PlanTaskRow, "plan task"),
+    Section("stats_case_attempts", stats_tables.stats_case_attempt, StatsCaseAttemptRow, "stats case attempt"),
 ]
 
 # version -> function turning that version's "data" into the next version's.

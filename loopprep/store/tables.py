@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Date, DateTime, Integer, MetaData, String, Table, Text
+from sqlalchemy import JSON, Column, Date, DateTime, Float, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -29,3 +29,81 @@ store_meta = Table(
 # The search index is dialect-specific (an FTS5 virtual table on SQLite, a table with a
 # generated tsvector on PostgreSQL); it is created by the migration and used through
 # store/search.py, so it is not declared here.
+
+# Estimation kit: one row per answered drill (regenerated from kind + seed, so the question is
+# not stored).
+estimate_drill_attempt = Table(
+    "estimate_drill_attempt",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("seed", Integer, nullable=False),
+    Column("answer", Float, nullable=False),
+    Column("truth", Float, nullable=False),
+    Column("ratio", Float, nullable=False),
+    Column("grade", String(10), nullable=False),
+    Column("seconds", Float, nullable=True),
+    Column("answered_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+# The Clock: the plan's settings (one row) and its tasks with their progress.  Task keys are
+# stable across re-plans (calendar UIDs are built on them); ``sequence`` is the calendar
+# SEQUENCE, raised when a block changes; dropped tasks stay with their reason.
+from sqlalchemy import Boolean  # noqa: E402
+
+plan_settings = Table(
+    "plan_settings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("start_date", Date, nullable=False),
+    Column("weekday_minutes", Integer, nullable=False),
+    Column("weekend_minutes", Integer, nullable=False),
+    Column("days_off", JSON, nullable=False),
+    Column("loop_rounds", JSON, nullable=False),
+    Column("start_times", JSON, nullable=False),
+    Column("time_zone", String(64), nullable=False),
+    Column("alarm_minutes", Integer, nullable=False),
+    Column("profile_snapshot", JSON, nullable=False),
+    Column("notices", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+plan_task = Table(
+    "plan_task",
+    metadata,
+    Column("key", String(160), primary_key=True),
+    Column("day", Date, nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("minutes", Integer, nullable=False),
+    Column("phase", String(20), nullable=False),
+    Column("item_kind", String(20), nullable=False),
+    Column("item", String(80), nullable=False),
+    Column("round", String(40), nullable=True),
+    Column("new_material", Boolean, nullable=False),
+    Column("at", String(16), nullable=True),
+    Column("counts", Boolean, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# Stats lab: an attempt at an experimentation case (the user's answer, self-scored checklist,
+# numeric sub-answers graded against the calculators).
+stats_case_attempt = Table(
+    "stats_case_attempt",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", String(80), nullable=False, index=True),
+    Column("answer", Text, nullable=False),
+    Column("checked", JSON, nullable=False),
+    Column("checklist_total", Integer, nullable=False),
+    Column("numeric", JSON, nullable=False),
+    Column("numeric_correct", Integer, nullable=False),
+    Column("numeric_total", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)

@@ -21,15 +21,21 @@ from loopprep.services.context import AppContext, open_context
 from loopprep.settings import Settings
 from loopprep.web.deps import make_templates, render
 from loopprep.web.routes import api, pages, profile
+from loopprep.web.routes import estimate as estimate_routes
+from loopprep.web.routes import plan as plan_routes
+from loopprep.web.routes import stats as stats_routes
 
 STATIC_DIR = Path(__file__).parent / "static"
 NAV = [
     ("Dashboard", "/"),
+    ("Plan", "/plan"),
     ("Rounds", "/rounds"),
     ("The bar", "/bar"),
     ("Companies", "/companies"),
     ("Roles", "/roles"),
     ("Frameworks", "/frameworks"),
+    ("Stats lab", "/stats"),
+    ("Estimate", "/estimate"),
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
@@ -117,6 +123,9 @@ def create_app(settings: Settings, *, context: AppContext | None = None) -> Fast
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(profile.router)
+    app.include_router(stats_routes.router)
+    app.include_router(estimate_routes.router)
+    app.include_router(plan_routes.router)
 
     @app.exception_handler(LoopprepError)
     async def loopprep_error(request: Request, exc: LoopprepError) -> Any:

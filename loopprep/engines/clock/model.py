@@ -1,0 +1,217 @@
+"""The Clock's plain values: phases, task kinds, availability, the loop's rounds, plan tasks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from loopprep.domain import RoundId
+
+
+class Phase(StrEnum):
+    """The plan's phases, in the order they happen."""
+
+    RAMP_UP = "ramp-up"
+    DEEP_STUDY = "deep-study"
+    MOCK_SHARPEN = "mock-sharpen"
+    REVIEW = "review"
+    LIGHT_TOUCH = "light-touch"
+    DAY_OF = "day-of"
+
+    @property
+    def label(self) -> str:
+        return PHASE_LABELS[self]
+
+    @property
+    def order(self) -> int:
+        return list(Phase).index(self)
+
+
+PHASE_LABELS = {
+    Phase.RAMP_UP: "Ramp-up",
+    Phase.DEEP_STUDY: "Deep study",
+    Phase.MOCK_SHARPEN: "Mock & sharpen",
+    Phase.REVIEW: "Review mode",
+    Phase.LIGHT_TOUCH: "Light touch",
+    Phase.DAY_OF: "Day of",
+}
+
+
+class ItemKind(StrEnum):
+    """What a task's ``item`` names: a knowledge-base topic (a round's focus area), a framework,
+    a round, or a fixed activity.  Only topics are *material*: frameworks are checklists to review
+    and activities (company research, a paper, rest) are not content."""
+
+    TOPIC = "topic"
+    FRAMEWORK = "framework"
+    ROUND = "round"
+    ACTIVITY = "activity"
+
+
+class Status(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    SKIPPED = "skipped"
+    DROPPED = "dropped"
+
+
+@dataclass(frozen=True)
+class TaskKind:
+    """One kind of task, from the plan content: how long it takes and where it may go.
+
+    ``item_kind``/``items``: what the task names (``items`` empty with ``item_kind == topic``
+    means "the round's focus areas, in order").  ``teaches``: studying the item for the first
+    time (such tasks are never scheduled in the last seven days).  ``reuses``: the item must be a
+    topic already scheduled earlier (mocks, drills, quick reference).
+    """
+
+    id: str
+    title: str
+    minutes: int
+    phases: tuple[Phase, ...]
+    item_kind: ItemKind
+    rounds: tuple[RoundId, ...] = ()
+    items: tuple[str, ...] = ()
+    max_per_day: int = 1
+    max_per_phase: int | None = None
+    teaches: bool = False
+    reuses: bool = False
+    ai_only: bool = False
+    last_day: bool = False  # only on the last day of its phase (e.g. the night-before checklist)
+    label: Mapping[str, str] = field(default_factory=dict)  # optional title per stage, e.g. "early"
+
+
+@dataclass(frozen=True)
+class PhaseRule:
+    """Standard phase lengths (days) and the share of available hours a phase uses."""
+
+    deep_study_days: int = 14
+    mock_days: int = 7
+    review_days: int = 5
+    light_touch_days: int = 2
+    ramp_up_load: float = 0.5
+
+
+@dataclass(frozen=True)
+class TimelineRule:
+    """The timeline matrix for a loop of several rounds (minutes)."""
+
+    prep_minutes: int = 60
+    review_minutes: int = 30
+    reset_minutes: int = 15
+
+
+@dataclass(frozen=True)
+class PlanRules:
+    kinds: Mapping[str, TaskKind]
+    topics: Mapping[RoundId, tuple[str, ...]]  # each round's focus areas, fundamentals first
+    frameworks: frozenset[str]
+    activities: frozenset[str]
+    phases: PhaseRule = PhaseRule()
+    timeline: TimelineRule = TimelineRule()
+    # the kinds the timeline matrix uses
+    prep_kind: str = "round-prep"
+    review_kind: str = "round-review"
+    reset_kind: str = "reset"
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Minutes available per weekday (Mon-Fri) and weekend day, and whole days off."""
+
+    weekday_minutes: int
+    weekend_minutes: int
+    days_off: frozenset[dt.date] = frozenset()
+
+    def minutes_on(self, day: dt.date) -> int:
+        if day in self.days_off:
+            return 0
+        return self.weekend_minutes if day.weekday() >= 5 else self.weekday_minutes
+
+
+@dataclass(frozen=True)
+class LoopRound:
+    """One interview of the loop: its round type, local start time and length."""
+
+    round: RoundId
+    start: dt.datetime  # naive, the user's local time
+    minutes: int
+
+    @property
+    def end(self) -> dt.datetime:
+        return self.start + dt.timedelta(minutes=self.minutes)
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    """Everything a plan is made from.  ``loop_rounds`` empty: a one-day loop on ``loop_date``."""
+
+    start: dt.date
+    loop_date: dt.date
+    availability: Availability
+    weights: Mapping[RoundId, float]
+    ai_role: bool = False
+    loop_rounds: tuple[LoopRound, ...] = ()
+
+    @property
+    def first_day(self) -> dt.date:
+        return min([r.start.date() for r in self.loop_rounds], default=self.loop_date)
+
+    @property
+    def last_day(self) -> dt.date:
+        return max([r.start.date() for r in self.loop_rounds], default=self.loop_date)
+
+
+@dataclass(frozen=True)
+class PlanTask:
+    """One task on one day.  ``key`` is stable across re-plans (the calendar UID is built on it).
+    ``at`` is a fixed local start time for timeline tasks (None: a study block of the day).
+    ``counts`` is False for timeline blocks pinned to the interviews (review, reset), which are
+    part of the loop day and not of the study hours."""
+
+    key: str
+    day: dt.date
+    kind: str
+    title: str
+    minutes: int
+    phase: Phase
+    item_kind: ItemKind
+    item: str
+    round: RoundId | None = None
+    new_material: bool = False
+    at: dt.datetime | None = None
+    counts: bool = True
+    status: Status = Status.PENDING
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class PhaseSpan:
+    phase: Phase
+    first: dt.date
+    last: dt.date
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+
+@dataclass(frozen=True)
+class StudyPlan:
+    """A plan: its phases (in order, the last ending on the loop's last day), its tasks ordered
+    by day, and notices for the user (e.g. "your loop is tomorrow")."""
+
+    start: dt.date
+    end: dt.date
+    phases: tuple[PhaseSpan, ...]
+    tasks: tuple[PlanTask, ...]
+    notices: tuple[str, ...] = ()
+    dropped: tuple[PlanTask, ...] = ()
+
+    def phase_on(self, day: dt.date) -> Phase | None:
+        for span in self.phases:
+            if span.first <= day <= span.last:
+                return span.phase
+        return None

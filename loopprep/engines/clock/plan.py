@@ -1,0 +1,539 @@
+"""Plan generation and re-planning: a pure function of a request, the plan rules and the past.
+
+The phase rule (documented in ``services/plan_data/plan.yaml`` and the README):
+
+* The *prep days* run from the start date to the day before the loop's first round (``n`` days);
+  the *day of* runs from the first round's day to the last one's; the plan ends there.
+* Light touch takes the last ``light_touch_days`` (2) prep days, or what there is: it is always
+  kept.  Review mode takes the ``review_days`` (5) before it, shrinking first when the loop is
+  close.  Light touch plus review is the last week, where no teaching task (new material) ever
+  goes.
+* The rest ``r`` is deep study (14) then mock & sharpen (7).  When ``r`` is shorter than 21 days
+  both shrink in proportion (deep study gets ``ceil(r * 14 / 21)``: material comes before mocks);
+  when it is longer, the extra days before deep study are a ramp-up at ``ramp_up_load`` of the
+  hours available.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+
+from loopprep.domain import RoundId
+from loopprep.engines.clock.model import (
+    ItemKind,
+    Phase,
+    PhaseSpan,
+    PlanRequest,
+    PlanRules,
+    PlanTask,
+    Status,
+    StudyPlan,
+    TaskKind,
+)
+
+LAST_WEEK_DAYS = 7
+MAX_DAY_MINUTES = 16 * 60
+
+
+class PlanInputError(ValueError):
+    """A request that cannot make a plan; ``field`` names the input to fix, ``hint`` how."""
+
+    def __init__(self, message: str, *, field: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.hint = hint
+
+
+def _past(first_day: dt.date, start: dt.date) -> PlanInputError:
+    return PlanInputError(
+        f"The loop date {first_day.isoformat()} is in the past (the plan starts {start.isoformat()}).",
+        field="loop_date",
+        hint="Set the loop date to today or later (loopprep profile set --loop-date YYYY-MM-DD).",
+    )
+
+
+def phase_spans(start: dt.date, first_day: dt.date, last_day: dt.date, *, rules: PlanRules) -> tuple[PhaseSpan, ...]:
+    """The phases from ``start`` to ``last_day`` (see the module docstring for the rule).
+
+    Phases are returned in order, contiguous, without empty ones; the last is the day of.
+    Raises ``PlanInputError`` when ``first_day`` is before ``start``."""
+    n = (first_day - start).days
+    if n < 0:
+        raise _past(first_day, start)
+    pr = rules.phases
+    light = min(pr.light_touch_days, n)
+    review = min(pr.review_days, n - light)
+    rest = n - light - review
+    standard = pr.deep_study_days + pr.mock_days
+    if rest >= standard:
+        deep, mock, ramp = pr.deep_study_days, pr.mock_days, rest - standard
+    else:
+        deep = math.ceil(rest * pr.deep_study_days / standard)
+        mock, ramp = rest - deep, 0
+    spans = []
+    day = start
+    for phase, days in (
+        (Phase.RAMP_UP, ramp),
+        (Phase.DEEP_STUDY, deep),
+        (Phase.MOCK_SHARPEN, mock),
+        (Phase.REVIEW, review),
+        (Phase.LIGHT_TOUCH, light),
+    ):
+        if days > 0:
+            spans.append(PhaseSpan(phase, day, day + dt.timedelta(days=days - 1)))
+            day += dt.timedelta(days=days)
+    spans.append(PhaseSpan(Phase.DAY_OF, first_day, last_day))
+    return tuple(spans)
+
+
+def _notices(request: PlanRequest, n: int, rules: PlanRules) -> list[str]:
+    first = request.first_day.isoformat()
+    if n == 0:
+        return [f"Your loop starts today ({first}): this is the day-of plan. No new material; execute."]
+    if n == 1:
+        return [
+            f"Your loop is tomorrow ({first}): this is the day-before plan (light touch). "
+            "Review, prepare your questions, no new material; sleep matters more than cramming."
+        ]
+    standard = rules.phases.deep_study_days + rules.phases.mock_days + rules.phases.review_days
+    standard += rules.phases.light_touch_days
+    if n <= LAST_WEEK_DAYS:
+        return [f"Your loop is {n} days away: the whole plan is inside the last week, so it is review only."]
+    if n < standard:
+        return [
+            f"Your loop is {n} days away, closer than {standard // 7} weeks: the phases are compressed "
+            "(deep study and mocks shrink first, the last week stays review and light touch)."
+        ]
+    return []
+
+
+def _validate(request: PlanRequest) -> int:
+    a = request.availability
+    for name, value in (("weekday_minutes", a.weekday_minutes), ("weekend_minutes", a.weekend_minutes)):
+        if not 0 <= value <= MAX_DAY_MINUTES:
+            raise PlanInputError(
+                f"{name.replace('_', ' ').capitalize()} must be between 0 and {MAX_DAY_MINUTES} (got {value}).",
+                field=name,
+                hint="Give the minutes you can study on such a day, e.g. 90.",
+            )
+    if not request.weights or sum(request.weights.values()) <= 0:
+        raise PlanInputError("The round weights are empty.", field="weights", hint="Set a profile first.")
+    rounds = sorted(request.loop_rounds, key=lambda r: r.start)
+    for r in rounds:
+        if not 5 <= r.minutes <= 480:
+            raise PlanInputError(f"A round lasts between 5 and 480 minutes (got {r.minutes}).", field="loop_rounds")
+    for a_round, b_round in zip(rounds, rounds[1:], strict=False):
+        if b_round.start < a_round.end:
+            raise PlanInputError(
+                f"The {a_round.round.value} round at {a_round.start:%Y-%m-%d %H:%M} overlaps the next one.",
+                field="loop_rounds",
+                hint="Give each round its own time slot.",
+            )
+    n = (request.first_day - request.start).days
+    if n < 0:
+        raise _past(request.first_day, request.start)
+    if n > 0:
+        total = sum(request.availability.minutes_on(request.start + dt.timedelta(days=i)) for i in range(n))
+        if total == 0:
+            raise PlanInputError(
+                f"No study time is available between {request.start.isoformat()} and the loop "
+                f"({request.first_day.isoformat()}): every day has zero hours or is a day off.",
+                field="weekday_minutes",
+                hint="Give some minutes per weekday or weekend day, or fewer days off.",
+            )
+    return n
+
+
+class _Builder:
+    """One pass over the days, placing carried tasks first and then new ones by round weight."""
+
+    def __init__(self, request: PlanRequest, rules: PlanRules, spans: tuple[PhaseSpan, ...]) -> None:
+        self.request = request
+        self.rules = rules
+        self.spans = spans
+        self.tasks: list[PlanTask] = []
+        self.seen: set[str] = set()
+        self.seen_by_round: dict[RoundId, list[str]] = defaultdict(list)
+        self.use_count: Counter[tuple[str, str]] = Counter()  # (kind, item) -> times placed
+        self.round_minutes: Counter[RoundId] = Counter()
+        self.total_minutes = 0
+        self.keys: set[str] = set()
+        self.phase_kind: Counter[tuple[Phase, str]] = Counter()
+        self.day_used: Counter[dt.date] = Counter()
+        total_weight = sum(request.weights.values())
+        self.weights = {r: w / total_weight for r, w in request.weights.items() if w > 0}
+
+    # -- bookkeeping ---------------------------------------------------------------------------
+    def phase_on(self, day: dt.date) -> Phase | None:
+        for span in self.spans:
+            if span.first <= day <= span.last:
+                return span.phase
+        return None
+
+    def span_of(self, phase: Phase) -> PhaseSpan | None:
+        return next((s for s in self.spans if s.phase == phase), None)
+
+    def note(self, task: PlanTask, *, placed: bool) -> None:
+        if task.item_kind == ItemKind.TOPIC and task.item not in self.seen:
+            self.seen.add(task.item)
+            if task.round is not None:
+                self.seen_by_round[task.round].append(task.item)
+        self.use_count[(task.kind, task.item)] += 1
+        if task.round is not None:
+            self.round_minutes[task.round] += task.minutes
+        self.total_minutes += task.minutes
+        self.keys.add(task.key)
+        phase = self.phase_on(task.day)
+        if phase is not None:
+            self.phase_kind[(phase, task.kind)] += 1
+        if task.counts and task.day >= self.request.start and task.status != Status.SKIPPED:
+            self.day_used[task.day] += task.minutes
+        if placed:
+            self.tasks.append(task)
+
+    def capacity(self, day: dt.date, phase: Phase) -> int:
+        minutes = self.request.availability.minutes_on(day)
+        if phase == Phase.RAMP_UP:
+            minutes = int(minutes * self.rules.phases.ramp_up_load)
+        return minutes - self.day_used[day]
+
+    def new_key(self, kind: str, item: str) -> str:
+        n = 1
+        while f"{kind}-{item}-{n}" in self.keys:
+            n += 1
+        return f"{kind}-{item}-{n}"
+
+    # -- items ---------------------------------------------------------------------------------
+    def pick_item(self, kind: TaskKind, rnd: RoundId | None) -> str | None:
+        if kind.item_kind == ItemKind.ROUND:
+            return rnd.value if rnd else (kind.items[0] if kind.items else None)
+        if kind.item_kind != ItemKind.TOPIC:
+            if not kind.items:
+                return None
+            return min(kind.items, key=lambda i: (self.use_count[(kind.id, i)], kind.items.index(i)))
+        assert rnd is not None
+        pool = list(kind.items) or list(self.rules.topics.get(rnd, ()))
+        pool = [t for t in pool if t in self.rules.topics.get(rnd, ())]
+        if kind.reuses:
+            pool = [t for t in self.seen_by_round.get(rnd, []) if t in pool] or []
+            if not pool:
+                return None
+        if not pool:
+            return None
+        fresh = [t for t in pool if t not in self.seen]
+        if kind.teaches and fresh:
+            return fresh[0]
+        return min(pool, key=lambda t: (self.use_count[(kind.id, t)], pool.index(t)))
+
+    def title(self, kind: TaskKind, day: dt.date, phase: Phase) -> str:
+        if kind.label:
+            span = self.span_of(phase)
+            early = span is not None and phase == kind.phases[0] and (day - span.first).days < max(1, span.days // 2)
+            return kind.label.get("early" if early else "late", kind.title)
+        return kind.title
+
+    def make(self, kind: TaskKind, day: dt.date, phase: Phase, rnd: RoundId | None, item: str) -> PlanTask:
+        return PlanTask(
+            key=self.new_key(kind.id, item),
+            day=day,
+            kind=kind.id,
+            title=self.title(kind, day, phase),
+            minutes=kind.minutes,
+            phase=phase,
+            item_kind=kind.item_kind,
+            item=item,
+            round=rnd,
+            new_material=kind.item_kind == ItemKind.TOPIC and item not in self.seen,
+            counts=phase != Phase.DAY_OF,
+        )
+
+    def allowed(self, kind: TaskKind, phase: Phase, day: dt.date) -> bool:
+        """May one more task of ``kind`` go on ``day``?  Kinds with a per-phase maximum are
+        spread over the phase: the k-th (from 0) not before day ``k * days / max`` of it."""
+        if phase not in kind.phases or (kind.ai_only and not self.request.ai_role):
+            return False
+        if kind.max_per_phase is None:
+            return True
+        count = self.phase_kind[(phase, kind.id)]
+        span = self.span_of(phase)
+        spaced = span is None or (day - span.first).days >= count * span.days // kind.max_per_phase
+        return count < kind.max_per_phase and spaced
+
+
+def _timeline(request: PlanRequest, rules: PlanRules) -> list[PlanTask]:
+    """The timeline matrix: prep in the 24 hours before each round, a review after each round and
+    a reset before the next one.  Prep counts against the day's hours (placed by the builder);
+    review and reset are pinned to the interviews."""
+    t = rules.timeline
+    out: list[PlanTask] = []
+    rounds = sorted(request.loop_rounds, key=lambda r: r.start)
+    for i, r in enumerate(rounds):
+        stamp = f"{r.round.value}-{r.start:%Y%m%dT%H%M}"
+        prep_day = max(request.start, (r.start - dt.timedelta(hours=24)).date())
+        out.append(
+            PlanTask(
+                key=f"{rules.prep_kind}-{stamp}",
+                day=prep_day,
+                kind=rules.prep_kind,
+                title=rules.kinds[rules.prep_kind].title,
+                minutes=t.prep_minutes,
+                phase=Phase.DAY_OF,
+                item_kind=ItemKind.ROUND,
+                item=r.round.value,
+                round=r.round,
+            )
+        )
+        if i > 0:
+            out.append(
+                PlanTask(
+                    key=f"{rules.reset_kind}-{stamp}",
+                    day=r.start.date(),
+                    kind=rules.reset_kind,
+                    title=rules.kinds[rules.reset_kind].title,
+                    minutes=t.reset_minutes,
+                    phase=Phase.DAY_OF,
+                    item_kind=ItemKind.ACTIVITY,
+                    item=rules.kinds[rules.reset_kind].items[0],
+                    at=r.start - dt.timedelta(minutes=t.reset_minutes),
+                    counts=False,
+                )
+            )
+        review_kind = rules.kinds[rules.review_kind]
+        out.append(
+            PlanTask(
+                key=f"{rules.review_kind}-{stamp}",
+                day=r.start.date(),
+                kind=rules.review_kind,
+                title=review_kind.title,
+                minutes=t.review_minutes,
+                phase=Phase.DAY_OF,
+                item_kind=review_kind.item_kind,
+                item=review_kind.items[0],
+                round=r.round,
+                at=r.end,
+                counts=False,
+            )
+        )
+    return out
+
+
+def _build(
+    request: PlanRequest,
+    rules: PlanRules,
+    *,
+    kept: Sequence[PlanTask],
+    carry: Sequence[PlanTask],
+    reserved: Iterable[str] = (),
+) -> StudyPlan:
+    n = _validate(request)
+    spans = phase_spans(request.start, request.first_day, request.last_day, rules=rules)
+    b = _Builder(request, rules, spans)
+    for t in sorted(kept, key=lambda t: t.day):
+        b.note(t, placed=False)
+    kept_keys = {t.key for t in kept}
+    b.keys.update(t.key for t in carry)
+    b.keys.update(reserved)
+    notices = _notices(request, n, rules)
+
+    timeline = _timeline(request, rules)
+    timeline_by_day: dict[dt.date, list[PlanTask]] = defaultdict(list)
+    for t in timeline:
+        if t.key not in kept_keys:
+            timeline_by_day[t.day].append(t)
+    carry_keys = {c.key for c in carry}
+    timeline_keys = {t.key for t in timeline}
+    # carried timeline tasks are regenerated from the loop's rounds, not carried
+    queue = [c for c in carry if c.kind not in (rules.prep_kind, rules.review_kind, rules.reset_kind)]
+    dropped: list[PlanTask] = [
+        replace(c, status=Status.DROPPED, reason="The loop's rounds changed; this block no longer applies.")
+        for c in carry
+        if c.kind in (rules.prep_kind, rules.review_kind, rules.reset_kind) and c.key not in timeline_keys
+    ]
+    last_allowed: dict[str, dt.date] = {}
+    for kind in rules.kinds.values():
+        days = [s.last for s in spans if s.phase in kind.phases]
+        if kind.teaches:
+            days = [s.last for s in spans if s.phase in kind.phases and s.phase not in _LAST_WEEK_PHASES]
+        if days:
+            last_allowed[kind.id] = max(days)
+
+    phase_kinds = {
+        span.phase: [k for k in rules.kinds.values() if span.phase in k.phases and k.id not in _TIMELINE(rules)]
+        for span in spans
+    }
+    for span in spans:
+        kinds = phase_kinds[span.phase]
+        day = span.first
+        while day <= span.last:
+            phase = span.phase
+            per_day: Counter[str] = Counter(t.kind for t in kept if t.day == day)
+            # 1. timeline prep (counts against the hours; shrunk to what is left, at least 15 min)
+            for t in timeline_by_day.get(day, []):
+                if not t.counts:
+                    b.note(replace(t, phase=phase), placed=True)
+                    continue
+                room = b.capacity(day, phase)
+                if room >= 15:
+                    b.note(replace(t, phase=phase, minutes=min(t.minutes, room)), placed=True)
+                elif t.key in carry_keys:
+                    dropped.append(replace(t, status=Status.DROPPED, reason="No hours left on that day for it."))
+                else:
+                    notices.append(
+                        f"No hours are left on {day.isoformat()} to prepare for the {t.item} round; "
+                        "add minutes for that day to fit the 24-hour prep."
+                    )
+            # 2. carried tasks, oldest first
+            rest = []
+            for c in queue:
+                kind = rules.kinds.get(c.kind)
+                ok = (
+                    kind is not None
+                    and phase in kind.phases
+                    and not (kind.teaches and phase in _LAST_WEEK_PHASES)
+                    and (day >= c.day or last_allowed.get(c.kind, day) < c.day)
+                    and per_day[c.kind] < kind.max_per_day
+                    and (not c.counts or c.minutes <= b.capacity(day, phase))
+                )
+                if ok:
+                    moved = replace(
+                        c,
+                        day=day,
+                        phase=phase,
+                        new_material=c.item_kind == ItemKind.TOPIC and c.item not in b.seen,
+                    )
+                    b.note(moved, placed=True)
+                    per_day[c.kind] += 1
+                else:
+                    rest.append(c)
+            queue = rest
+            # 3. kinds without a round (research, frameworks, rest), then 4. round kinds by weight
+            round_days = {r.start.date() for r in request.loop_rounds} or {request.first_day}
+            for kind in kinds:
+                if kind.rounds or (phase == Phase.DAY_OF and day not in round_days):
+                    continue
+                if kind.last_day and day != span.last:
+                    continue
+                while b.allowed(kind, phase, day) and per_day[kind.id] < kind.max_per_day:
+                    item = b.pick_item(kind, None)
+                    fits = phase == Phase.DAY_OF or kind.minutes <= b.capacity(day, phase)
+                    if item is None or not fits:
+                        break
+                    b.note(b.make(kind, day, phase, None, item), placed=True)
+                    per_day[kind.id] += 1
+            if phase != Phase.DAY_OF:
+                _fill_by_weight(b, [k for k in kinds if k.rounds], day, phase, per_day)
+            day += dt.timedelta(days=1)
+
+    for c in queue:
+        kind = rules.kinds.get(c.kind)
+        if kind is None:
+            reason = "Its kind of task no longer exists."
+        elif kind.teaches and last_allowed.get(c.kind) is None:
+            reason = "It is new material, and the loop is now within seven days: no new material in the last week."
+        elif c.kind not in last_allowed:
+            reason = "Its phase is no longer part of the plan."
+        else:
+            reason = "No hours were left for it before its phase ended; add hours or move the loop date."
+        dropped.append(replace(c, status=Status.DROPPED, reason=reason))
+
+    order = {t.key: i for i, t in enumerate(b.tasks)}
+    tasks = sorted(
+        [*kept, *b.tasks],
+        key=lambda t: (t.day, t.at is not None, t.at or dt.datetime.min, order.get(t.key, -1)),
+    )
+    return StudyPlan(
+        start=request.start,
+        end=request.last_day,
+        phases=spans,
+        tasks=tuple(tasks),
+        notices=tuple(notices),
+        dropped=tuple(dropped),
+    )
+
+
+_LAST_WEEK_PHASES = frozenset({Phase.REVIEW, Phase.LIGHT_TOUCH, Phase.DAY_OF})
+
+
+def _TIMELINE(rules: PlanRules) -> set[str]:  # noqa: N802
+    return {rules.prep_kind, rules.review_kind, rules.reset_kind}
+
+
+def _fill_by_weight(b: _Builder, kinds: Sequence[TaskKind], day: dt.date, phase: Phase, per_day: Counter[str]) -> None:
+    """Fill the day's remaining minutes: repeatedly give the next task to the round furthest
+    below its weighted share of all minutes so far, among tasks that fit and are under their
+    per-day and per-phase maxima."""
+    while True:
+        room = b.capacity(day, phase)
+        best: tuple[float, int, TaskKind, RoundId, str] | None = None
+        for rank, (rnd, weight) in enumerate(sorted(b.weights.items(), key=lambda kv: -kv[1])):
+            for kind in kinds:
+                if rnd not in kind.rounds or kind.minutes > room or per_day[kind.id] >= kind.max_per_day:
+                    continue
+                if not b.allowed(kind, phase, day):
+                    continue
+                item = b.pick_item(kind, rnd)
+                if item is None:
+                    continue
+                deficit = weight * (b.total_minutes + kind.minutes) - b.round_minutes[rnd]
+                if best is None or (deficit, -rank) > (best[0], -best[1]):
+                    best = (deficit, rank, kind, rnd, item)
+                break  # the first kind (content order) that fits is this round's candidate
+        if best is None:
+            return
+        _, _, kind, rnd, item = best
+        b.note(b.make(kind, day, phase, rnd, item), placed=True)
+        per_day[kind.id] += 1
+
+
+def make_plan(request: PlanRequest, *, rules: PlanRules) -> StudyPlan:
+    """A new plan from ``request.start`` to the loop's last day.
+
+    Invariants: no day's counted minutes exceed its available minutes (ramp-up days use
+    ``ramp_up_load`` of them); phases are contiguous, in order, the last ending on the last
+    round's day; no teaching task lands in the last seven days; every task names a topic,
+    framework, round or activity from ``rules``.  Raises ``PlanInputError`` for a loop date
+    before the start, hours out of range, no hours at all before the loop, or bad rounds."""
+    return _build(request, rules, kept=(), carry=())
+
+
+def replan(previous: Iterable[PlanTask], request: PlanRequest, *, rules: PlanRules) -> StudyPlan:
+    """Re-plan from ``request.start`` keeping what is done or skipped where it is.
+
+    Every pending task of ``previous`` is either in the new plan (same ``key``, possibly on
+    another day) or in ``dropped`` with a reason.  Pending tasks move forward (never to a day
+    before their own unless their phase now ends earlier), first in each day, and only to days
+    whose phase allows their kind (teaching tasks never into the last week).  Tasks already
+    dropped stay out (their keys are never reused)."""
+    prev = list(previous)
+    kept = [t for t in prev if t.status in (Status.DONE, Status.SKIPPED)]
+    carry = sorted((t for t in prev if t.status == Status.PENDING), key=lambda t: t.day)
+    last = request.last_day
+    kept = [t if t.day <= last else replace(t, day=min(request.start, last)) for t in kept]
+    reserved = {t.key for t in prev}
+    return _build(request, rules, kept=kept, carry=carry, reserved=reserved)
+
+
+def task_refs_ok(task: PlanTask, rules: PlanRules) -> bool:
+    """Does the task name an existing topic, framework, round or fixed activity?"""
+    if task.item_kind == ItemKind.TOPIC:
+        return any(task.item in topics for topics in rules.topics.values())
+    if task.item_kind == ItemKind.FRAMEWORK:
+        return task.item in rules.frameworks
+    if task.item_kind == ItemKind.ROUND:
+        return task.item in {r.value for r in RoundId}
+    return task.item in rules.activities
+
+
+def day_minutes(tasks: Iterable[PlanTask]) -> Mapping[dt.date, int]:
+    """Counted minutes per day of pending and done tasks (timeline blocks pinned to the
+    interviews do not count, nor do skipped or dropped tasks)."""
+    out: Counter[dt.date] = Counter()
+    for t in tasks:
+        if t.counts and t.status in (Status.PENDING, Status.DONE):
+            out[t.day] += t.minutes
+    return out

@@ -1,0 +1,158 @@
+"""Pydantic schema for ``plan.yaml`` and its conversion into the engine's ``PlanRules``."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+
+from loopprep.content.loader import ContentBank
+from loopprep.domain import RoundId
+from loopprep.engines.clock import ItemKind, Phase, PhaseRule, PlanRules, TaskKind, TimelineRule
+from loopprep.errors import ContentError, ContentProblem
+
+PLAN_FILE = Path(__file__).parent / "plan.yaml"
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+LAST_WEEK = {Phase.REVIEW, Phase.LIGHT_TOUCH, Phase.DAY_OF}
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PhasesSpec(Strict):
+    deep_study_days: int = Field(ge=1, le=60)
+    mock_days: int = Field(ge=1, le=60)
+    review_days: int = Field(ge=1, le=14)
+    light_touch_days: int = Field(ge=1, le=7)
+    ramp_up_load: float = Field(gt=0, le=1)
+    rule: Text
+
+
+class TimelineSpec(Strict):
+    prep_minutes: int = Field(ge=15, le=480)
+    review_minutes: int = Field(ge=5, le=120)
+    reset_minutes: int = Field(ge=5, le=60)
+    rule: Text
+
+
+class Activity(Strict):
+    id: Slug
+    title: Text
+
+
+class KindSpec(Strict):
+    id: Slug
+    title: Text
+    minutes: int = Field(ge=5, le=240)
+    reason: Text = Field(description="Why the task takes this long")
+    phases: list[Phase] = Field(min_length=1)
+    item_kind: ItemKind
+    rounds: list[RoundId] = []
+    items: list[Slug] = []
+    max_per_day: int = Field(1, ge=1, le=6)
+    max_per_phase: int | None = Field(None, ge=1)
+    teaches: bool = False
+    reuses: bool = False
+    ai_only: bool = False
+    last_day: bool = Field(False, description="Only on the last day of its phase")
+    label: dict[str, Text] = {}
+
+    @model_validator(mode="after")
+    def _coherent(self) -> KindSpec:
+        if self.teaches and LAST_WEEK & set(self.phases):
+            raise ValueError("a teaching kind cannot be in review, light-touch or day-of (no new material)")
+        if (self.teaches or self.reuses) and self.item_kind != ItemKind.TOPIC:
+            raise ValueError("teaches/reuses need item_kind topic")
+        if self.item_kind == ItemKind.TOPIC and not self.rounds:
+            raise ValueError("a topic kind needs rounds")
+        if self.item_kind in (ItemKind.FRAMEWORK, ItemKind.ACTIVITY) and not self.items:
+            raise ValueError("a framework or activity kind needs items")
+        if set(self.label) - {"early", "late"}:
+            raise ValueError("label keys are early and late")
+        return self
+
+
+class PlanFile(Strict):
+    sources: list[Slug] = Field(min_length=1)
+    phases: PhasesSpec
+    timeline: TimelineSpec
+    activities: list[Activity] = Field(min_length=1)
+    kinds: list[KindSpec] = Field(min_length=1)
+
+
+@lru_cache(maxsize=1)
+def load_plan_file(path: Path = PLAN_FILE) -> PlanFile:
+    """Parse and validate the plan content; raise ``ContentError`` naming the entry and field."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:
+        return PlanFile.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_url=False):
+            loc = list(err["loc"])
+            entry = None
+            if len(loc) >= 2 and loc[0] in ("kinds", "activities") and isinstance(loc[1], int):
+                entry = str(raw[loc[0]][loc[1]].get("id", loc[1]))
+                loc = loc[2:]
+            problems.append(ContentProblem(path.name, entry, ".".join(map(str, loc)) or None, err["msg"]))
+        raise ContentError(problems) from None
+
+
+def check_against_bank(spec: PlanFile, bank: ContentBank) -> list[ContentProblem]:
+    """Every id the plan content names must exist in the content bank."""
+    out: list[ContentProblem] = []
+    topics = {f.id for r in bank.rounds.values() for f in r.focus_areas}
+    activities = {a.id for a in spec.activities}
+    for s in spec.sources:
+        if s not in bank.sources:
+            out.append(ContentProblem(PLAN_FILE.name, None, "sources", f"unknown source '{s}'"))
+    for k in spec.kinds:
+        valid = {
+            ItemKind.TOPIC: topics,
+            ItemKind.FRAMEWORK: set(bank.frameworks),
+            ItemKind.ACTIVITY: activities,
+            ItemKind.ROUND: {r.value for r in RoundId},
+        }[k.item_kind]
+        for item in k.items:
+            if item not in valid:
+                out.append(ContentProblem(PLAN_FILE.name, k.id, "items", f"unknown {k.item_kind.value} '{item}'"))
+    return out
+
+
+def rules_from(bank: ContentBank, spec: PlanFile | None = None) -> PlanRules:
+    spec = spec or load_plan_file()
+    problems = check_against_bank(spec, bank)
+    if problems:
+        raise ContentError(problems)
+    p, t = spec.phases, spec.timeline
+    return PlanRules(
+        kinds={
+            k.id: TaskKind(
+                id=k.id,
+                title=k.title,
+                minutes=k.minutes,
+                phases=tuple(k.phases),
+                item_kind=k.item_kind,
+                rounds=tuple(k.rounds),
+                items=tuple(k.items),
+                max_per_day=k.max_per_day,
+                max_per_phase=k.max_per_phase,
+                teaches=k.teaches,
+                reuses=k.reuses,
+                ai_only=k.ai_only,
+                last_day=k.last_day,
+                label=dict(k.label),
+            )
+            for k in spec.kinds
+        },
+        topics={r: tuple(f.id for f in bank.rounds[r].focus_areas) for r in RoundId if r in bank.rounds},
+        frameworks=frozenset(bank.frameworks),
+        activities=frozenset(a.id for a in spec.activities),
+        phases=PhaseRule(p.deep_study_days, p.mock_days, p.review_days, p.light_touch_days, p.ramp_up_load),
+        timeline=TimelineRule(t.prep_minutes, t.review_minutes, t.reset_minutes),
+    )
