@@ -11,7 +11,9 @@ import typing
 from pathlib import Path
 from typing import Annotated, Any
 
+import click
 import typer
+from typer.core import TyperGroup
 
 from loopprep.cli.common import JSON_HELP, console, handles_errors, print_json, state
 
@@ -122,8 +124,35 @@ def _make_command(app: typer.Typer, name: str, help_text: str) -> None:
     app.command(name)(handles_errors(command))
 
 
+class _CalculatorGroup(TyperGroup):
+    """The `estimate` group: adds the calculator commands on first use, so that
+    `loopprep --help` does not import the estimation service."""
+
+    _loaded = False
+
+    def _load(self) -> None:
+        if self._loaded:
+            return
+        self._loaded = True
+        calculators = typer.Typer()
+        for name, help_text in COMMANDS.items():
+            _make_command(calculators, name, help_text)
+        group = typer.main.get_command(calculators)
+        for name, command in group.commands.items():  # type: ignore[attr-defined]
+            self.add_command(command, name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load()
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        self._load()
+        return super().get_command(ctx, cmd_name)
+
+
 def register(app: typer.Typer) -> None:  # noqa: C901 - the sub-app's commands, kept together
     sub = typer.Typer(
+        cls=_CalculatorGroup,
         name="estimate",
         help="Exact napkin math for ML and LLM systems, with the working shown; timed drills.",
         no_args_is_help=True,
@@ -249,8 +278,8 @@ def register(app: typer.Typer) -> None:  # noqa: C901 - the sub-app's commands, 
         for g in view.gpus:
             out.print(f"[dim]{g.id}: {g.source.title} <{g.source.url}>[/]")
 
-    for name, help_text in COMMANDS.items():
-        _make_command(sub, name, help_text)
+    # The calculator commands are built from the service's parameter models, which is slow to
+    # import; _CalculatorGroup builds them only when the `estimate` group itself is used.
 
     @sub.command("check")
     @handles_errors

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import Connection, Table, func, select
+from sqlalchemy import Connection, Integer, Table, func, select, text
 
 from loopprep.domain import CompanyName, CompanyType, Level, Role
 from loopprep.errors import BackupError
@@ -23,7 +23,9 @@ from loopprep.store import tables as stats_tables
 from loopprep.store.tables import estimate_drill_attempt, plan_settings, plan_task, profile
 
 FORMAT = "loopprep-export"
-EXPORT_VERSION = 1
+# 1: the profile.  2: adds the plan (settings, tasks), estimation drill attempts and stats case
+# attempts; a version-1 file imports with those sections empty.
+EXPORT_VERSION = 2
 
 
 def _as_utc(value: dt.datetime) -> dt.datetime:
@@ -127,7 +129,18 @@ SECTIONS: list[Section] = [
 ]
 
 # version -> function turning that version's "data" into the next version's.
-UPGRADERS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 knew only the profile; the sections added in version 2 start empty."""
+    unknown = sorted(set(data) - {"profile"})
+    if unknown:
+        raise BackupError(
+            f"The export has unknown section(s) {unknown} for format version 1.",
+            "Use a file written by `loopprep export`.",
+        )
+    return {"profile": data.get("profile", [])}
+
+
+UPGRADERS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
 
 
 @dataclass(frozen=True)
@@ -231,3 +244,22 @@ def apply_import(conn: Connection, parsed: ParsedExport, *, replace: bool) -> No
     for section in SECTIONS:
         if parsed.rows[section.name]:
             conn.execute(section.table.insert(), parsed.rows[section.name])
+    if conn.dialect.name == "postgresql":
+        _advance_sequences(conn)
+
+
+def _advance_sequences(conn: Connection) -> None:
+    """Rows arrive with their ids; move each serial sequence past the largest one, or the next
+    row the app inserts would collide with an imported id."""
+    for section in SECTIONS:
+        for column in section.table.primary_key.columns:
+            if not isinstance(column.type, Integer):
+                continue
+            table = section.table.name
+            conn.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', '{column.name}'), "
+                    f"COALESCE(MAX({column.name}), 1), MAX({column.name}) IS NOT NULL) FROM {table} "
+                    f"WHERE pg_get_serial_sequence('{table}', '{column.name}') IS NOT NULL"
+                )
+            )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Date, DateTime, Float, Integer, MetaData, String, Table, Text
+from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Float, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -49,7 +49,6 @@ estimate_drill_attempt = Table(
 # The Clock: the plan's settings (one row) and its tasks with their progress.  Task keys are
 # stable across re-plans (calendar UIDs are built on them); ``sequence`` is the calendar
 # SEQUENCE, raised when a block changes; dropped tasks stay with their reason.
-from sqlalchemy import Boolean  # noqa: E402
 
 plan_settings = Table(
     "plan_settings",

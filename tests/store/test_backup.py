@@ -97,9 +97,27 @@ def test_bad_files_are_refused_and_change_nothing(ctx, mutate, message: str) -> 
     assert export_document(ctx, now=NOW) == before
 
 
-def test_every_released_format_still_imports(sqlite_ctx) -> None:  # noqa: ANN001
+def test_every_released_format_still_imports(ctx) -> None:  # noqa: ANN001
     files = sorted(FIXTURES.glob("export-v*.json"))
-    assert files, "keep one export file per released format version in tests/fixtures"
+    versions = {json.loads(f.read_text())["version"] for f in files}
+    assert versions == set(range(1, EXPORT_VERSION + 1)), "keep one export file per format version"
     for f in files:
-        import_document(sqlite_ctx, f.read_text(), replace=True)
-        assert load_profile(sqlite_ctx) is not None
+        result = import_document(ctx, f.read_text(), replace=True)
+        assert load_profile(ctx) is not None
+        assert export_document(ctx, now=NOW)["version"] == EXPORT_VERSION
+        assert sum(result.imported.values()) >= 1
+
+
+def test_import_moves_id_sequences_past_imported_rows(ctx) -> None:  # noqa: ANN001
+    """On PostgreSQL the serial sequence must not hand out an id an imported row already has."""
+    from loopprep.store.tables import estimate_drill_attempt as drills
+
+    row = {"kind": "qps", "seed": 7, "answer": 2000.0, "truth": 2315.0, "ratio": 1.16, "grade": "good",
+           "seconds": 12.0, "answered_at": NOW}
+    with ctx.engine.begin() as conn:
+        conn.execute(drills.insert().values(id=41, **row))
+    doc = export_document(ctx, now=NOW)
+    import_document(ctx, json.dumps(doc), replace=True)
+    with ctx.engine.begin() as conn:
+        new_id = conn.execute(drills.insert().values(**row).returning(drills.c.id)).scalar_one()
+    assert new_id == 42
