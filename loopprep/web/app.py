@@ -34,8 +34,8 @@ NAV = [
     ("Companies", "/companies"),
     ("Roles", "/roles"),
     ("Frameworks", "/frameworks"),
-    ("Stats lab", "/stats"),
     ("Estimate", "/estimate"),
+    ("Stats lab", "/stats"),
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
