@@ -34,7 +34,7 @@ from loopprep.engines.clock import (
 from loopprep.engines.clock.calendar import Block, build_calendar, lay_out
 from loopprep.errors import InvalidInput, LoopprepError, NotFound
 from loopprep.services.context import AppContext
-from loopprep.services.plan_data.schema import load_plan_file, rules_from
+from loopprep.services.plan_data.schema import load_case_index, load_plan_file, rules_from
 from loopprep.services.profile import load_profile
 from loopprep.services.weights import weights_for
 from loopprep.store.tables import plan_settings, plan_task
@@ -493,7 +493,9 @@ def _titles(ctx: AppContext) -> dict[tuple[str, str], tuple[str, str | None]]:
     for fw in ctx.bank.frameworks.values():
         out[(ItemKind.FRAMEWORK.value, fw.id)] = (fw.title, f"/frameworks/{fw.id}")
     for a in load_plan_file().activities:
-        out[(ItemKind.ACTIVITY.value, a.id)] = (a.title, None)
+        out[(ItemKind.ACTIVITY.value, a.id)] = (a.title, a.url)
+    for case_id, title in load_case_index():
+        out[(ItemKind.ACTIVITY.value, case_id)] = (title, f"/stats/cases/{case_id}")
     return out
 
 

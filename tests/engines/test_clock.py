@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -131,6 +132,9 @@ def test_plan_invariants(rules: PlanRules, req: PlanRequest) -> None:
     for (_, kind), count in per_day.items():
         assert count <= rules.kinds[kind].max_per_day or kind in ("round-prep", "round-review", "reset")
     assert len({t.key for t in plan.tasks}) == len(plan.tasks)
+    # each stats case at most once, picked in the bank's order
+    cases = [t.item for t in plan.tasks if t.item in rules.cases]
+    assert cases == list(rules.cases[: len(cases)])
 
 
 @FAST
@@ -172,6 +176,8 @@ def test_replan_keeps_or_drops_every_unfinished_task(
             assert kept.status == old.status
     assert all(t.day <= new_req.last_day for t in new.tasks)
     assert len(new_keys) == len(new.tasks)
+    cases = [t.item for t in new.tasks if t.item in rules.cases]
+    assert len(cases) == len(set(cases))  # a case never comes back twice after a re-plan
     for day, minutes in day_minutes(t for t in new.tasks if t.day >= today).items():
         cap = new_req.availability.minutes_on(day)
         assert minutes <= cap or any(t.day == day and t.status == Status.DONE for t in new.tasks)
@@ -350,3 +356,48 @@ def test_night_before_checklist_is_on_the_last_evening(rules: PlanRules) -> None
     plan = make_plan(request_for(28), rules=rules)
     nights = [t.day for t in plan.tasks if t.kind == "night-before"]
     assert nights == [START + dt.timedelta(days=27)]  # the day before the loop
+
+
+# --- items of the stats lab and the estimation kit --------------------------------------------
+
+
+def test_rules_know_the_stats_cases_and_the_drill_activity(rules: PlanRules) -> None:
+    assert "ranking-ctr-vs-session-length" in rules.cases and len(rules.cases) == len(set(rules.cases))
+    assert "estimation-drill" in rules.activities
+    assert rules.kinds["experiment-case"].cases and rules.kinds["experiment-case"].teaches
+    drill = rules.kinds["estimation-drill"]
+    assert drill.minutes == 10 and drill.items == ("estimation-drill",)
+    assert set(drill.phases) == {Phase.DEEP_STUDY, Phase.MOCK_SHARPEN}
+    task = make_plan(request_for(28), rules=rules).tasks[0]
+    for item_kind, item, ok in (
+        (ItemKind.ACTIVITY, "ranking-ctr-vs-session-length", True),
+        (ItemKind.ACTIVITY, "estimation-drill", True),
+        (ItemKind.ACTIVITY, "no-such-case", False),
+        (ItemKind.TOPIC, "ranking-ctr-vs-session-length", False),
+    ):
+        assert task_refs_ok(replace(task, item_kind=item_kind, item=item), rules) is ok
+
+
+def test_experiment_cases_are_real_new_and_never_repeated(rules: PlanRules) -> None:
+    stats_heavy = {RoundId.STATS_EXPERIMENTATION: 0.7, RoundId.ML_CODING: 0.3}
+    plan = make_plan(request_for(28, weights=stats_heavy, ai_role=False), rules=rules)
+    cases = [t for t in plan.tasks if t.kind == "experiment-case"]
+    assert len(cases) == rules.kinds["experiment-case"].max_per_phase
+    assert [t.item for t in cases] == list(rules.cases[: len(cases)])
+    assert all(t.item_kind == ItemKind.ACTIVITY and t.new_material for t in cases)
+    assert all(t.day < START + dt.timedelta(days=28 - 7) for t in cases)
+    # a re-plan with the first case done and the rest carried names no case twice
+    marked = [replace(t, status=Status.DONE) if t.key == cases[0].key else t for t in plan.tasks]
+    again = replan(marked, request_for(28, weights=stats_heavy, ai_role=False), rules=rules)
+    items = [t.item for t in again.tasks if t.kind == "experiment-case"]
+    assert sorted(items) == sorted(t.item for t in cases)
+
+
+def test_estimation_drills_follow_the_design_rounds_weight(rules: PlanRules) -> None:
+    plan = make_plan(request_for(28), rules=rules)
+    drills = [t for t in plan.tasks if t.kind == "estimation-drill"]
+    assert drills and all(t.round in (RoundId.ML_SYSTEM_DESIGN, RoundId.AI_SYSTEMS_DESIGN) for t in drills)
+    assert {t.phase for t in drills} <= {Phase.DEEP_STUDY, Phase.MOCK_SHARPEN}
+    no_design = {RoundId.STATS_EXPERIMENTATION: 0.6, RoundId.ML_CODING: 0.4}
+    plan = make_plan(request_for(28, weights=no_design, ai_role=False), rules=rules)
+    assert not [t for t in plan.tasks if t.kind == "estimation-drill"]

@@ -64,7 +64,9 @@ class TaskKind:
     ``item_kind``/``items``: what the task names (``items`` empty with ``item_kind == topic``
     means "the round's focus areas, in order").  ``teaches``: studying the item for the first
     time (such tasks are never scheduled in the last seven days).  ``reuses``: the item must be a
-    topic already scheduled earlier (mocks, drills, quick reference).
+    topic already scheduled earlier (mocks, drills, quick reference).  ``cases``: an activity
+    kind whose items are the stats lab's case studies (``PlanRules.cases``, in bank order), each
+    named at most once in the plan.
     """
 
     id: str
@@ -81,6 +83,7 @@ class TaskKind:
     ai_only: bool = False
     last_day: bool = False  # only on the last day of its phase (e.g. the night-before checklist)
     label: Mapping[str, str] = field(default_factory=dict)  # optional title per stage, e.g. "early"
+    cases: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,7 @@ class PlanRules:
     frameworks: frozenset[str]
     activities: frozenset[str]
     phases: PhaseRule = PhaseRule()
+    cases: tuple[str, ...] = ()  # the stats lab's case ids, in a stable (bank) order
     timeline: TimelineRule = TimelineRule()
     # the kinds the timeline matrix uses
     prep_kind: str = "round-prep"

@@ -159,6 +159,8 @@ class _Builder:
         self.tasks: list[PlanTask] = []
         self.seen: set[str] = set()
         self.seen_by_round: dict[RoundId, list[str]] = defaultdict(list)
+        self.cases_used: set[str] = set()  # stats cases named so far (each at most once)
+        self.cases_reserved: set[str] = set()  # stats cases of carried tasks not yet placed
         self.use_count: Counter[tuple[str, str]] = Counter()  # (kind, item) -> times placed
         self.round_minutes: Counter[RoundId] = Counter()
         self.total_minutes = 0
@@ -178,7 +180,18 @@ class _Builder:
     def span_of(self, phase: Phase) -> PhaseSpan | None:
         return next((s for s in self.spans if s.phase == phase), None)
 
+    def is_case(self, task: PlanTask) -> bool:
+        return task.item_kind == ItemKind.ACTIVITY and task.item in self.rules.cases
+
+    def is_new(self, task: PlanTask) -> bool:
+        """New material: a topic not seen before, or a stats case (never named twice)."""
+        if task.item_kind == ItemKind.TOPIC:
+            return task.item not in self.seen
+        return self.is_case(task) and task.item not in self.cases_used
+
     def note(self, task: PlanTask, *, placed: bool) -> None:
+        if self.is_case(task):
+            self.cases_used.add(task.item)
         if task.item_kind == ItemKind.TOPIC and task.item not in self.seen:
             self.seen.add(task.item)
             if task.round is not None:
@@ -212,6 +225,9 @@ class _Builder:
     def pick_item(self, kind: TaskKind, rnd: RoundId | None) -> str | None:
         if kind.item_kind == ItemKind.ROUND:
             return rnd.value if rnd else (kind.items[0] if kind.items else None)
+        if kind.cases:
+            taken = self.cases_used | self.cases_reserved
+            return next((c for c in self.rules.cases if c not in taken), None)
         if kind.item_kind != ItemKind.TOPIC:
             if not kind.items:
                 return None
@@ -238,7 +254,7 @@ class _Builder:
         return kind.title
 
     def make(self, kind: TaskKind, day: dt.date, phase: Phase, rnd: RoundId | None, item: str) -> PlanTask:
-        return PlanTask(
+        task = PlanTask(
             key=self.new_key(kind.id, item),
             day=day,
             kind=kind.id,
@@ -248,9 +264,9 @@ class _Builder:
             item_kind=kind.item_kind,
             item=item,
             round=rnd,
-            new_material=kind.item_kind == ItemKind.TOPIC and item not in self.seen,
             counts=phase != Phase.DAY_OF,
         )
+        return replace(task, new_material=self.is_new(task))
 
     def allowed(self, kind: TaskKind, phase: Phase, day: dt.date) -> bool:
         """May one more task of ``kind`` go on ``day``?  Kinds with a per-phase maximum are
@@ -336,6 +352,7 @@ def _build(
     for t in sorted(kept, key=lambda t: t.day):
         b.note(t, placed=False)
     kept_keys = {t.key for t in kept}
+    b.cases_reserved = {c.item for c in carry if b.is_case(c)}
     b.keys.update(t.key for t in carry)
     b.keys.update(reserved)
     notices = _notices(request, n, rules)
@@ -400,12 +417,8 @@ def _build(
                     and (not c.counts or c.minutes <= b.capacity(day, phase))
                 )
                 if ok:
-                    moved = replace(
-                        c,
-                        day=day,
-                        phase=phase,
-                        new_material=c.item_kind == ItemKind.TOPIC and c.item not in b.seen,
-                    )
+                    moved = replace(c, day=day, phase=phase)
+                    moved = replace(moved, new_material=b.is_new(moved))
                     b.note(moved, placed=True)
                     per_day[c.kind] += 1
                 else:
@@ -519,14 +532,14 @@ def replan(previous: Iterable[PlanTask], request: PlanRequest, *, rules: PlanRul
 
 
 def task_refs_ok(task: PlanTask, rules: PlanRules) -> bool:
-    """Does the task name an existing topic, framework, round or fixed activity?"""
+    """Does the task name an existing topic, framework, round, fixed activity or stats case?"""
     if task.item_kind == ItemKind.TOPIC:
         return any(task.item in topics for topics in rules.topics.values())
     if task.item_kind == ItemKind.FRAMEWORK:
         return task.item in rules.frameworks
     if task.item_kind == ItemKind.ROUND:
         return task.item in {r.value for r in RoundId}
-    return task.item in rules.activities
+    return task.item in rules.activities or task.item in rules.cases
 
 
 def day_minutes(tasks: Iterable[PlanTask]) -> Mapping[dt.date, int]:

@@ -15,6 +15,9 @@ from loopprep.engines.clock import ItemKind, Phase, PhaseRule, PlanRules, TaskKi
 from loopprep.errors import ContentError, ContentProblem
 
 PLAN_FILE = Path(__file__).parent / "plan.yaml"
+# The stats lab's case bank, read as data (ids and titles only): the plan does not import the
+# stats service, the stats service calls the plan's ``complete_item`` hook.
+CASES_DIR = Path(__file__).parent.parent / "stats_cases"
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 LAST_WEEK = {Phase.REVIEW, Phase.LIGHT_TOUCH, Phase.DAY_OF}
@@ -43,6 +46,7 @@ class TimelineSpec(Strict):
 class Activity(Strict):
     id: Slug
     title: Text
+    url: str | None = Field(None, pattern=r"^/[a-z0-9/_-]*$", description="The page where it is done")
 
 
 class KindSpec(Strict):
@@ -61,16 +65,19 @@ class KindSpec(Strict):
     ai_only: bool = False
     last_day: bool = Field(False, description="Only on the last day of its phase")
     label: dict[str, Text] = {}
+    cases: bool = Field(False, description="Names the stats lab's cases, each at most once in the plan")
 
     @model_validator(mode="after")
     def _coherent(self) -> KindSpec:
         if self.teaches and LAST_WEEK & set(self.phases):
             raise ValueError("a teaching kind cannot be in review, light-touch or day-of (no new material)")
-        if (self.teaches or self.reuses) and self.item_kind != ItemKind.TOPIC:
-            raise ValueError("teaches/reuses need item_kind topic")
+        if self.cases and (self.item_kind != ItemKind.ACTIVITY or self.items or self.reuses):
+            raise ValueError("a cases kind has item_kind activity, no items (the case bank's) and no reuses")
+        if (self.teaches or self.reuses) and self.item_kind != ItemKind.TOPIC and not self.cases:
+            raise ValueError("teaches/reuses need item_kind topic (or cases: true)")
         if self.item_kind == ItemKind.TOPIC and not self.rounds:
             raise ValueError("a topic kind needs rounds")
-        if self.item_kind in (ItemKind.FRAMEWORK, ItemKind.ACTIVITY) and not self.items:
+        if self.item_kind in (ItemKind.FRAMEWORK, ItemKind.ACTIVITY) and not self.items and not self.cases:
             raise ValueError("a framework or activity kind needs items")
         if set(self.label) - {"early", "late"}:
             raise ValueError("label keys are early and late")
@@ -103,9 +110,28 @@ def load_plan_file(path: Path = PLAN_FILE) -> PlanFile:
         raise ContentError(problems) from None
 
 
-def check_against_bank(spec: PlanFile, bank: ContentBank) -> list[ContentProblem]:
-    """Every id the plan content names must exist in the content bank."""
+@lru_cache(maxsize=1)
+def load_case_index(cases_dir: Path = CASES_DIR) -> tuple[tuple[str, str], ...]:
+    """The stats lab's case ids and titles, in bank order (files sorted, then file order)."""
+    out: list[tuple[str, str]] = []
+    for path in sorted(cases_dir.glob("*.yaml")):
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if raw.get("kind") == "stats-cases":
+            out.extend((str(c["id"]), str(c["title"])) for c in raw.get("cases", []))
+    return tuple(out)
+
+
+def check_against_bank(
+    spec: PlanFile, bank: ContentBank, cases: tuple[tuple[str, str], ...] = ()
+) -> list[ContentProblem]:
+    """Every id the plan content names must exist in the content bank; activity ids must not
+    clash with stats case ids (both are ``activity`` items)."""
     out: list[ContentProblem] = []
+    for a in spec.activities:
+        if a.id in {c for c, _ in cases}:
+            out.append(ContentProblem(PLAN_FILE.name, a.id, "id", "an activity id equals a stats case id"))
+    if any(k.cases for k in spec.kinds) and not cases:
+        out.append(ContentProblem(PLAN_FILE.name, None, "kinds", "a cases kind needs the stats lab's case bank"))
     topics = {f.id for r in bank.rounds.values() for f in r.focus_areas}
     activities = {a.id for a in spec.activities}
     for s in spec.sources:
@@ -124,9 +150,12 @@ def check_against_bank(spec: PlanFile, bank: ContentBank) -> list[ContentProblem
     return out
 
 
-def rules_from(bank: ContentBank, spec: PlanFile | None = None) -> PlanRules:
+def rules_from(
+    bank: ContentBank, spec: PlanFile | None = None, cases: tuple[tuple[str, str], ...] | None = None
+) -> PlanRules:
     spec = spec or load_plan_file()
-    problems = check_against_bank(spec, bank)
+    cases = load_case_index() if cases is None else cases
+    problems = check_against_bank(spec, bank, cases)
     if problems:
         raise ContentError(problems)
     p, t = spec.phases, spec.timeline
@@ -147,12 +176,14 @@ def rules_from(bank: ContentBank, spec: PlanFile | None = None) -> PlanRules:
                 ai_only=k.ai_only,
                 last_day=k.last_day,
                 label=dict(k.label),
+                cases=k.cases,
             )
             for k in spec.kinds
         },
         topics={r: tuple(f.id for f in bank.rounds[r].focus_areas) for r in RoundId if r in bank.rounds},
         frameworks=frozenset(bank.frameworks),
         activities=frozenset(a.id for a in spec.activities),
+        cases=tuple(c for c, _ in cases),
         phases=PhaseRule(p.deep_study_days, p.mock_days, p.review_days, p.light_touch_days, p.ramp_up_load),
         timeline=TimelineRule(t.prep_minutes, t.review_minutes, t.reset_minutes),
     )
