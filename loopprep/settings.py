@@ -37,6 +37,17 @@ class Settings(BaseSettings):
         None,
         description="A directory of your own content files (same schemas as the shipped ones).",
     )
+    problems_dir: Path | None = Field(
+        None,
+        description="A directory of your own ML coding problems (one YAML file each, the shipped bank's format).",
+    )
+    judge_protections_off: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Sandbox layers the judge leaves off (namespaces, user, filesystem, seccomp), for machines that "
+            "lack them. The code pages say which are off."
+        ),
+    )
     allowed_hosts: list[str] = Field(
         default_factory=list,
         description="Extra Host header values the web app accepts besides its own address.",
@@ -46,6 +57,15 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_none(cls, v: str | None) -> str | None:
         return v or None
+
+    @field_validator("judge_protections_off")
+    @classmethod
+    def _known_layers(cls, v: list[str]) -> list[str]:
+        known = ("namespaces", "user", "filesystem", "seccomp")
+        bad = [x for x in v if x not in known]
+        if bad:
+            raise ValueError(f"unknown sandbox layer(s) {', '.join(bad)}; choose from {', '.join(known)}")
+        return v
 
     @property
     def resolved_database_url(self) -> str:

@@ -19,13 +19,13 @@ from sqlalchemy import Connection, Integer, Table, func, select, text
 
 from loopprep.domain import CompanyName, CompanyType, Level, Role
 from loopprep.errors import BackupError
-from loopprep.store import tables as stats_tables
+from loopprep.store import tables as user_tables
 from loopprep.store.tables import estimate_drill_attempt, plan_settings, plan_task, profile
 
 FORMAT = "loopprep-export"
 # 1: the profile.  2: adds the plan (settings, tasks), estimation drill attempts and stats case
-# attempts; a version-1 file imports with those sections empty.
-EXPORT_VERSION = 2
+# attempts; a version-1 file imports with those sections empty.  3: adds ML coding attempts.
+EXPORT_VERSION = 3
 
 
 def _as_utc(value: dt.datetime) -> dt.datetime:
@@ -112,6 +112,25 @@ class StatsCaseAttemptRow(BaseModel):
     created_at: UtcDatetime
 
 
+class CodeAttemptRow(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: int
+    problem_id: str = Field(min_length=1, max_length=60)
+    mode: str = Field(pattern="^(run|submit)$")
+    code: str = Field(max_length=65536)
+    verdict: str = Field(
+        pattern="^(accepted|compile-error|wrong-answer|runtime-error|time-limit|memory-limit|forbidden-call|judge-error)$"
+    )
+    message: str = Field(max_length=20000)
+    passed: int = Field(ge=0)
+    total: int = Field(ge=0)
+    cases: list[dict[str, Any]]
+    elapsed_s: float | None = Field(None, ge=0)
+    latency_ms: float = Field(ge=0)
+    perf: dict[str, Any] | None = None
+    created_at: UtcDatetime
+
+
 @dataclass(frozen=True)
 class Section:
     name: str
@@ -125,7 +144,8 @@ SECTIONS: list[Section] = [
     Section("estimate_drills", estimate_drill_attempt, EstimateDrillRow, "estimation drill"),
     Section("plan_settings", plan_settings, PlanSettingsRow, "plan"),
     Section("plan_tasks", plan_task, PlanTaskRow, "plan task"),
-    Section("stats_case_attempts", stats_tables.stats_case_attempt, StatsCaseAttemptRow, "stats case attempt"),
+    Section("stats_case_attempts", user_tables.stats_case_attempt, StatsCaseAttemptRow, "stats case attempt"),
+    Section("code_attempts", user_tables.code_attempt, CodeAttemptRow, "coding attempt"),
 ]
 
 # version -> function turning that version's "data" into the next version's.
@@ -140,7 +160,19 @@ def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     return {"profile": data.get("profile", [])}
 
 
-UPGRADERS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
+def _v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 3 adds ML coding attempts; a version-2 file has none."""
+    v2 = {"profile", "estimate_drills", "plan_settings", "plan_tasks", "stats_case_attempts"}
+    unknown = sorted(set(data) - v2)
+    if unknown:
+        raise BackupError(
+            f"The export has unknown section(s) {unknown} for format version 2.",
+            "Use a file written by `loopprep export`.",
+        )
+    return dict(data)
+
+
+UPGRADERS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 @dataclass(frozen=True)

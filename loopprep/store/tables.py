@@ -106,3 +106,37 @@ stats_case_attempt = Table(
     Column("numeric_total", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+
+# ML coding: every run and submission with its code, verdict and per-test timings (``cases``:
+# index, visible, note, status, ms; never a hidden test's data).  ``perf`` is filled after the
+# verdict: time and peak memory on the larger input against the reference's.
+code_attempt = Table(
+    "code_attempt",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("problem_id", String(60), nullable=False, index=True),
+    Column("mode", String(10), nullable=False),
+    Column("code", Text, nullable=False),
+    Column("verdict", String(20), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("passed", Integer, nullable=False),
+    Column("total", Integer, nullable=False),
+    Column("cases", JSON, nullable=False),
+    Column("elapsed_s", Float, nullable=True),
+    Column("latency_ms", Float, nullable=False),
+    Column("perf", JSON, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# The reference solutions' figures on each problem's larger input, measured by `code check`
+# (or on first need) and keyed by a digest of the reference and its generator.  Derived data:
+# not exported.
+code_reference_perf = Table(
+    "code_reference_perf",
+    metadata,
+    Column("problem_id", String(60), primary_key=True),
+    Column("digest", String(64), nullable=False),
+    Column("ms", Float, nullable=False),
+    Column("peak_bytes", Integer, nullable=False),
+    Column("measured_at", DateTime(timezone=True), nullable=False),
+)

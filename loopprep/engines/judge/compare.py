@@ -1,0 +1,137 @@
+"""The comparison rule: how an output is held against an expected value.
+
+- Numbers agree within the tolerance with ``math.isclose`` semantics; no tolerance means exact.
+  NaN matches only an expected NaN, an infinity only the same infinity.
+- Sequences (lists, tuples, arrays) agree elementwise and must have equal length; an array result
+  must also have the shape of the expected nested list.
+- Strings, booleans and ints are exact; ``None`` matches only ``None``.
+- Dicts must have the same keys; their values are compared by these rules.
+
+Outputs arrive as plain data decoded by the trusted parent: Python scalars, lists, dicts and
+:class:`Array` (an array's dtype, shape and values as nested lists).  Anything else is refused.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Tol:
+    abs: float = 0.0
+    rel: float = 0.0
+
+
+@dataclass(frozen=True)
+class Array:
+    """A numpy result as the parent sees it: never the child's object, only its data."""
+
+    dtype: str
+    shape: tuple[int, ...]
+    values: Any  # nested lists of Python scalars
+
+    def __repr__(self) -> str:
+        return f"array(shape={self.shape}, dtype={self.dtype})"
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    path: str  # e.g. "[1][0]" or "['loss']"; "" for the whole value
+    expected: str
+    got: str
+    reason: str
+
+    def describe(self) -> str:
+        where = f"at {self.path}: " if self.path else ""
+        return f"{where}{self.reason} (expected {self.expected}, got {self.got})"
+
+
+def _short(v: Any, limit: int = 80) -> str:
+    text = repr(v)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _nested_shape(v: Any) -> tuple[int, ...] | None:
+    if not isinstance(v, list):
+        return ()
+    if not v:
+        return (0,)
+    shapes = {_nested_shape(x) for x in v}
+    if len(shapes) != 1 or None in shapes:
+        return None
+    return (len(v), *shapes.pop())
+
+
+def numbers_agree(expected: float, got: float, tol: Tol | None) -> bool:
+    if math.isnan(expected) or math.isnan(got):
+        return math.isnan(expected) and math.isnan(got)
+    if math.isinf(expected) or math.isinf(got):
+        return expected == got
+    if tol is None:
+        return expected == got
+    return math.isclose(got, expected, rel_tol=tol.rel, abs_tol=tol.abs)
+
+
+def compare(expected: Any, got: Any, tol: Tol | None, path: str = "") -> Mismatch | None:
+    """The first place where ``got`` departs from ``expected``, or None when they agree."""
+    if isinstance(got, Array):
+        want = _nested_shape(expected)
+        if want is None or not isinstance(expected, list):
+            return Mismatch(path, _short(expected), repr(got), "an array was returned where a non-array is expected")
+        if want != got.shape and not (want == (0,) and got.shape[:1] == (0,)):
+            return Mismatch(path, f"shape {want}", f"shape {got.shape}", "array shape differs")
+        return compare(expected, got.values, tol, path)
+    if isinstance(expected, bool) or expected is None or isinstance(expected, str):
+        if type(got) is type(expected) and got == expected:
+            return None
+        return Mismatch(path, _short(expected), _short(got), "values differ")
+    if _is_number(expected):
+        if not _is_number(got):
+            return Mismatch(path, _short(expected), _short(got), "a number is expected")
+        if isinstance(expected, int) and tol is None:
+            if isinstance(got, float) and not got.is_integer():
+                return Mismatch(path, _short(expected), _short(got), "values differ")
+            ok = got == expected
+        else:
+            ok = numbers_agree(float(expected), float(got), tol)
+        return None if ok else Mismatch(path, _short(expected), _short(got), _why_numbers(expected, got, tol))
+    if isinstance(expected, list):
+        if not isinstance(got, list):
+            return Mismatch(path, _short(expected), _short(got), "a sequence is expected")
+        if len(got) != len(expected):
+            return Mismatch(path, f"length {len(expected)}", f"length {len(got)}", "lengths differ")
+        for i, (e, g) in enumerate(zip(expected, got, strict=False)):
+            m = compare(e, g, tol, f"{path}[{i}]")
+            if m:
+                return m
+        return None
+    if isinstance(expected, dict):
+        if not isinstance(got, dict):
+            return Mismatch(path, _short(expected), _short(got), "a dict is expected")
+        if set(got) != set(expected):
+            missing = sorted(set(expected) - set(got), key=str)
+            extra = sorted(set(got) - set(expected), key=str)
+            parts = ([f"missing {missing}"] if missing else []) + ([f"unexpected {extra}"] if extra else [])
+            return Mismatch(path, f"keys {sorted(expected, key=str)}", f"keys {sorted(got, key=str)}", "; ".join(parts))
+        for key in expected:
+            m = compare(expected[key], got[key], tol, f"{path}[{key!r}]")
+            if m:
+                return m
+        return None
+    return Mismatch(path, _short(expected), _short(got), "unsupported expected value")
+
+
+def _why_numbers(expected: float, got: float, tol: Tol | None) -> str:
+    if isinstance(got, float) and math.isnan(got):
+        return "NaN returned"
+    if isinstance(expected, float) and math.isnan(expected):
+        return "NaN expected"
+    if tol is None:
+        return "values differ (exact comparison)"
+    return f"outside tolerance (abs {tol.abs:g}, rel {tol.rel:g})"

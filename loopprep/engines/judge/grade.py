@@ -1,0 +1,333 @@
+"""Grading: the trusted side turns what the sandboxed child reported into a verdict.
+
+The child's events are untrusted data; this module only reads them.  It holds the expected values
+(the child never saw the hidden ones) and compares with :mod:`compare`.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import io
+import json
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+
+from loopprep.engines.judge.compare import Array, Tol, compare
+
+
+class Verdict(StrEnum):
+    ACCEPTED = "accepted"
+    COMPILE_ERROR = "compile-error"
+    WRONG_ANSWER = "wrong-answer"
+    RUNTIME_ERROR = "runtime-error"
+    TIME_LIMIT = "time-limit"
+    MEMORY_LIMIT = "memory-limit"
+    FORBIDDEN = "forbidden-call"
+    JUDGE_ERROR = "judge-error"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+
+_LABELS = {
+    Verdict.ACCEPTED: "Accepted",
+    Verdict.COMPILE_ERROR: "Compile error",
+    Verdict.WRONG_ANSWER: "Wrong answer",
+    Verdict.RUNTIME_ERROR: "Runtime error",
+    Verdict.TIME_LIMIT: "Time limit exceeded",
+    Verdict.MEMORY_LIMIT: "Memory limit exceeded",
+    Verdict.FORBIDDEN: "Forbidden call",
+    Verdict.JUDGE_ERROR: "Judge error",
+}
+
+
+@dataclass(frozen=True)
+class CaseSpec:
+    """One test as the grader needs it (the child gets only ``args``/``kwargs``)."""
+
+    index: int
+    expected: Any
+    tolerance: Tol | None
+    visible: bool
+    note: str
+    args: list
+    kwargs: dict
+
+    @property
+    def raises(self) -> str | None:
+        e = self.expected
+        return e["raises"] if isinstance(e, dict) and set(e) == {"raises"} else None
+
+
+@dataclass(frozen=True)
+class Exit:
+    """How the child ended, as the zygote saw it."""
+
+    kind: str  # "exited" | "signal" | "timeout" | "output-limit" | "crash"
+    code: int | None = None
+    signal: str | None = None
+    cpu_s: float = 0.0
+    wall_s: float = 0.0
+    max_rss_kib: int = 0
+    detail: str = ""
+
+
+@dataclass
+class CaseOutcome:
+    index: int
+    visible: bool
+    note: str
+    status: str  # passed | wrong | error | timeout | memory | forbidden | not-run
+    ms: float | None = None
+    message: str = ""
+    args: list | None = None  # visible cases only
+    kwargs: dict | None = None
+    expected: Any = None
+    got: Any = None
+    traceback: str = ""
+    mutated: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Graded:
+    verdict: Verdict
+    message: str
+    passed: int
+    total: int
+    cases: list[CaseOutcome]
+    line: int | None = None
+    stdout: str = ""
+    mutated: list[str] = field(default_factory=list)
+    forbidden: str | None = None
+
+
+class BadEvent(ValueError):
+    """The child sent something that is not a well-formed event."""
+
+
+def decode_value(v: Any) -> Any:
+    """Turn the child's plain data into the parent's values; ``.npy`` bytes load without pickle."""
+    if isinstance(v, dict):
+        if set(v) == {"__ndarray__"}:
+            raw = base64.b64decode(v["__ndarray__"], validate=True)
+            arr = np.load(io.BytesIO(raw), allow_pickle=False)
+            if arr.dtype.kind not in "biuf":
+                raise BadEvent(f"array of dtype {arr.dtype} is not allowed")
+            return Array(str(arr.dtype), tuple(arr.shape), arr.tolist())
+        return {str(k): decode_value(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [decode_value(x) for x in v]
+    if v is None or isinstance(v, (bool, int, float, str)):
+        return v
+    raise BadEvent(f"unexpected value of type {type(v).__name__}")
+
+
+def parse_events(raw: bytes) -> list[dict]:
+    """One JSON object per line; anything else makes the whole run a runtime error upstream."""
+    events = []
+    for line in raw.splitlines():
+        if not line.strip():
+            continue
+        try:
+            ev = json.loads(line)
+        except (ValueError, RecursionError) as exc:
+            raise BadEvent(f"unreadable output from the sandbox: {exc}") from None
+        if not isinstance(ev, dict) or "event" not in ev:
+            raise BadEvent("an output line is not an event")
+        events.append(ev)
+    return events
+
+
+def _show(v: Any) -> Any:
+    """A JSON-friendly view of a decoded value for the visible-case table."""
+    if isinstance(v, Array):
+        return v.values
+    if isinstance(v, list):
+        return [_show(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _show(x) for k, x in v.items()}
+    return v
+
+
+def _category(case: CaseSpec) -> str:
+    return case.note or f"hidden case {case.index + 1}"
+
+
+def grade(cases: list[CaseSpec], raw: bytes, exit: Exit, *, static_forbidden: str | None = None) -> Graded:
+    """The verdict for one run.  ``cases`` are the tests sent, in order; ``raw`` is the child's output."""
+    total = len(cases)
+    if static_forbidden:
+        return Graded(Verdict.FORBIDDEN, f"Your code uses {static_forbidden}, which this problem forbids.",
+                      0, total, [CaseOutcome(c.index, c.visible, c.note, "not-run") for c in cases],
+                      forbidden=static_forbidden)
+    try:
+        events = parse_events(raw)
+    except BadEvent as exc:
+        return _failed_run(cases, Verdict.RUNTIME_ERROR, f"Your code corrupted the judge's channel: {exc}.")
+    by_kind: dict[str, list[dict]] = {}
+    for ev in events:
+        by_kind.setdefault(str(ev.get("event")), []).append(ev)
+    stdout = str((by_kind.get("stdout") or [{}])[-1].get("text", ""))[:10_000]
+
+    if "compile_error" in by_kind:
+        ev = by_kind["compile_error"][0]
+        line = ev.get("line") if isinstance(ev.get("line"), int) else None
+        g = _failed_run(cases, Verdict.COMPILE_ERROR, f"Syntax error on line {line}: {ev.get('message', '')}")
+        g.line = line
+        return g
+    if "forbidden" in by_kind:
+        name = str(by_kind["forbidden"][0].get("name", "a forbidden name"))
+        g = _failed_run(cases, Verdict.FORBIDDEN, f"Your code uses {name}, which this problem forbids.")
+        g.forbidden = name
+        return g
+    if "missing_function" in by_kind:
+        ev = by_kind["missing_function"][0]
+        defined = ev.get("defined") or []
+        extra = f" It defines: {', '.join(map(str, defined))}." if defined else ""
+        return _failed_run(cases, Verdict.COMPILE_ERROR,
+                           f"Your code does not define a function named `{ev.get('name')}`.{extra}")
+    if "load_error" in by_kind:
+        ev = by_kind["load_error"][0]
+        if ev.get("kind") == "memory":
+            return _failed_run(cases, Verdict.MEMORY_LIMIT, "Memory ran out while your code was loading.")
+        g = _failed_run(cases, Verdict.RUNTIME_ERROR,
+                        f"Your code raised {ev.get('type', 'an error')} while it was loading.")
+        g.cases[0].traceback = str(ev.get("traceback", ""))[:5000] if g.cases else ""
+        g.message += "\n" + str(ev.get("traceback", ""))[:5000]
+        return g
+
+    reported: dict[int, dict] = {}
+    for ev in by_kind.get("test", []):
+        i = ev.get("i")
+        if isinstance(i, int) and 0 <= i < total and i not in reported:
+            reported[i] = ev
+    done = "done" in by_kind
+
+    outcomes: list[CaseOutcome] = []
+    first_fail: tuple[Verdict, str] | None = None
+    mutated: set[str] = set()
+    for pos, case in enumerate(cases):
+        out = CaseOutcome(case.index, case.visible, case.note, "not-run")
+        if case.visible:
+            out.args, out.kwargs, out.expected = case.args, case.kwargs, case.expected
+        ev = reported.get(pos)
+        if ev is None:
+            if first_fail is None:
+                verdict, msg = _ended_early(exit, done)
+                out.status = "timeout" if verdict is Verdict.TIME_LIMIT else (
+                    "memory" if verdict is Verdict.MEMORY_LIMIT else "error")
+                out.message = msg
+                first_fail = (verdict, f"{msg} ({_where(case)})")
+            outcomes.append(out)
+            continue
+        out.ms = ev["ms"] if isinstance(ev.get("ms"), (int, float)) else None
+        status = ev.get("status")
+        v, msg = _judge_case(case, ev, out)
+        if status == "ok" and isinstance(ev.get("mutated"), list):
+            out.mutated = [str(x) for x in ev["mutated"]][:10]
+            mutated.update(out.mutated)
+        if v is None:
+            out.status = "passed"
+        elif first_fail is None:
+            first_fail = (v, f"{msg} ({_where(case)})")
+        outcomes.append(out)
+
+    passed = sum(o.status == "passed" for o in outcomes)
+    if first_fail is None:
+        if not done and total:
+            first_fail = _ended_early(exit, done)
+        else:
+            return Graded(Verdict.ACCEPTED, f"All {total} tests passed.", passed, total, outcomes,
+                          stdout=stdout, mutated=sorted(mutated))
+    verdict, msg = first_fail
+    forbidden = None
+    if verdict is Verdict.FORBIDDEN:
+        forbidden = msg
+    return Graded(verdict, msg, passed, total, outcomes, stdout=stdout, mutated=sorted(mutated), forbidden=forbidden)
+
+
+def _where(case: CaseSpec) -> str:
+    return f"example {case.index + 1}" if case.visible else _category(case)
+
+
+def _judge_case(case: CaseSpec, ev: dict, out: CaseOutcome) -> tuple[Verdict | None, str]:
+    status = ev.get("status")
+    if status == "forbidden":
+        out.status = "forbidden"
+        out.message = f"used {ev.get('name')}"
+        return Verdict.FORBIDDEN, f"Your code uses {ev.get('name')}, which this problem forbids"
+    if status == "memory":
+        out.status = "memory"
+        out.message = "MemoryError"
+        return Verdict.MEMORY_LIMIT, "Memory ran out"
+    if status == "bad_output":
+        out.status = "wrong"
+        out.message = str(ev.get("message", ""))[:300]
+        return Verdict.WRONG_ANSWER, out.message
+    want_raise = case.raises
+    if status == "error":
+        etype = str(ev.get("type", "Exception"))
+        mro = [str(x) for x in ev.get("mro", [])] if isinstance(ev.get("mro"), list) else [etype]
+        if want_raise and want_raise in mro:
+            return None, ""
+        if etype == "MemoryError":
+            out.status = "memory"
+            return Verdict.MEMORY_LIMIT, "Memory ran out"
+        out.status = "error"
+        out.traceback = str(ev.get("traceback", ""))[:5000]
+        out.message = f"{etype}: {str(ev.get('message', ''))[:300]}"
+        if want_raise:
+            out.status = "wrong"
+            out.message = f"expected {want_raise} to be raised, but {etype} was raised"
+            return Verdict.WRONG_ANSWER, out.message
+        return Verdict.RUNTIME_ERROR, f"Your code raised {etype}"
+    if status != "ok":
+        out.status = "error"
+        return Verdict.RUNTIME_ERROR, "The sandbox reported an unknown status"
+    if want_raise:
+        out.status = "wrong"
+        out.message = f"expected {want_raise} to be raised, but the function returned"
+        with contextlib.suppress(BadEvent):
+            out.got = _show(decode_value(ev.get("value"))) if case.visible else None
+        return Verdict.WRONG_ANSWER, out.message
+    try:
+        got = decode_value(ev.get("value"))
+    except (BadEvent, ValueError) as exc:
+        out.status = "wrong"
+        out.message = f"unreadable result: {exc}"
+        return Verdict.WRONG_ANSWER, out.message
+    if case.visible:
+        out.got = _show(got)
+    mismatch = compare(case.expected, got, case.tolerance)
+    if mismatch is None:
+        return None, ""
+    out.status = "wrong"
+    out.message = mismatch.describe() if case.visible else mismatch.reason
+    return Verdict.WRONG_ANSWER, "Wrong answer" if not case.visible else f"Wrong answer: {out.message}"
+
+
+def _ended_early(exit: Exit, done: bool) -> tuple[Verdict, str]:
+    if exit.kind == "timeout":
+        return Verdict.TIME_LIMIT, f"Time limit exceeded ({exit.detail or 'wall clock'})"
+    if exit.kind == "signal" and exit.signal in ("SIGXCPU",):
+        return Verdict.TIME_LIMIT, "Time limit exceeded (CPU time)"
+    if exit.kind == "signal" and exit.signal == "SIGKILL" and exit.detail == "cpu":
+        return Verdict.TIME_LIMIT, "Time limit exceeded (CPU time)"
+    if exit.kind == "output-limit":
+        return Verdict.RUNTIME_ERROR, f"Output limit exceeded ({exit.detail})"
+    if exit.kind == "signal":
+        if exit.signal == "SIGSEGV":
+            return Verdict.MEMORY_LIMIT, "The process crashed (SIGSEGV), most likely out of memory"
+        return Verdict.RUNTIME_ERROR, f"The process was killed by {exit.signal}"
+    if exit.kind == "exited":
+        return Verdict.RUNTIME_ERROR, f"Your code ended the process (exit status {exit.code}) before returning"
+    return Verdict.JUDGE_ERROR, f"The sandbox stopped unexpectedly: {exit.detail or exit.kind}"
+
+
+def _failed_run(cases: list[CaseSpec], verdict: Verdict, message: str) -> Graded:
+    return Graded(verdict, message, 0, len(cases), [CaseOutcome(c.index, c.visible, c.note, "not-run") for c in cases])
