@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+import loopprep.cli.code_cmd as code_cmd
 import loopprep.cli.plan_cmd as plan_cmd
 import loopprep.cli.stats_cmd as stats_cmd
 from loopprep.cli import backup_cmd, content_cmd, estimate_cmd, knowledge_cmd, profile_cmd, serve_cmd
@@ -51,6 +52,7 @@ content_cmd.register(app)
 estimate_cmd.register(app)
 stats_cmd.register(app)
 plan_cmd.register(app)
+code_cmd.register(app)
 
 
 def main() -> None:

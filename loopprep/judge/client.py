@@ -32,6 +32,8 @@ START_TIMEOUT_S = 60.0
 class JudgeUnavailable(LoopprepError):
     """The zygote could not start or died: loopprep's fault, not the submission's."""
 
+    status_code = 503
+
 
 @dataclass(frozen=True)
 class RunOutput:

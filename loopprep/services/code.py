@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import case, delete, func, insert, select, update
 
 from loopprep.engines.clock import ItemKind
 from loopprep.engines.judge.grade import CaseOutcome, Graded, Verdict
@@ -22,12 +23,13 @@ from loopprep.engines.judge.problem import MAX_SOURCE_BYTES, Problem
 from loopprep.errors import InvalidInput, NotFound
 from loopprep.judge.bank import Bank, load_bank, load_dir
 from loopprep.judge.check import check_problem
-from loopprep.judge.client import Judge
-from loopprep.judge.runner import PerfFigure, judge, measure_perf
+from loopprep.judge.client import Judge, JudgeUnavailable
+from loopprep.judge.runner import PerfFigure, cases_of, judge, measure_perf
 from loopprep.services.context import AppContext
 from loopprep.services.plan import complete_item
 from loopprep.store.tables import code_attempt, code_reference_perf
 
+log = logging.getLogger("loopprep.judge")
 ROUND_MINUTES = 45
 PROBLEMS_PER_ROUND = 2  # the pacing: a 45-minute coding round holds two problems
 SLOW_RATIO = 10.0  # a vectorised problem's solution this many times slower than the reference is flagged
@@ -229,7 +231,8 @@ def _statuses(ctx: AppContext) -> dict[str, tuple[Status, int]]:
             select(
                 code_attempt.c.problem_id,
                 func.count(),
-                func.sum((code_attempt.c.verdict == Verdict.ACCEPTED.value) & (code_attempt.c.mode == "submit")),
+                func.sum(case(((code_attempt.c.verdict == Verdict.ACCEPTED.value) & (code_attempt.c.mode == "submit"), 1),
+                              else_=0)),
             ).group_by(code_attempt.c.problem_id)
         ).all()
     out: dict[str, tuple[Status, int]] = {}
@@ -388,13 +391,17 @@ def _execute(ctx: AppContext, j: Judge, problem_id: str, code: str, *, mode: Lit
     p = get_problem(ctx, problem_id)
     code = _check_code(code)
     elapsed = _elapsed(elapsed_s)
-    res = judge(j, p, code, visible_only=(mode == "run"))
-    g = res.graded
+    try:
+        res = judge(j, p, code, visible_only=(mode == "run"))
+        g, latency = res.graded, res.latency_ms
+    except JudgeUnavailable as exc:  # loopprep's fault: keep the code, say so, log it
+        cases = cases_of(p, visible_only=(mode == "run"))
+        g = Graded(Verdict.JUDGE_ERROR, f"{exc.message} Your code was saved; {exc.hint}", 0, len(cases),
+                   [CaseOutcome(c.index, c.visible, c.note, "not-run") for c in cases])
+        latency = 0.0
     if g.verdict is Verdict.JUDGE_ERROR:
-        import logging
-
-        logging.getLogger("loopprep.judge").error("judge error on %s: %s", problem_id, g.message)
-    attempt_id = _record(ctx, problem_id, mode, code, g, res.latency_ms, elapsed, now)
+        log.error("judge error on %s: %s", problem_id, g.message)
+    attempt_id = _record(ctx, problem_id, mode, code, g, latency, elapsed, now)
     task = None
     if mode == "submit" and g.verdict is Verdict.ACCEPTED:
         task = complete_item(ctx, ItemKind.ACTIVITY, problem_id, today=now.date(), now=now)
@@ -402,7 +409,7 @@ def _execute(ctx: AppContext, j: Judge, problem_id: str, code: str, *, mode: Lit
         id=attempt_id, problem_id=problem_id, mode=mode, verdict=g.verdict.value, verdict_label=g.verdict.label,
         accepted=g.verdict is Verdict.ACCEPTED, message=g.message, line=g.line, passed=g.passed, total=g.total,
         cases=[_case_view(c) for c in g.cases], stdout=g.stdout, mutated=g.mutated, forbidden=g.forbidden,
-        latency_ms=round(res.latency_ms, 3), elapsed_s=elapsed, plan_task=task,
+        latency_ms=round(latency, 3), elapsed_s=elapsed, plan_task=task,
         protections_off=protections(j).off,
     )
 

@@ -68,6 +68,13 @@ AREAS = [
         description="Five timed phases, Signal-Layer, recovery moves, silences, closing questions.",
     ),
     AreaLink(
+        id="code",
+        title="ML coding",
+        url="/code",
+        description="Implement ML algorithms from scratch in a browser editor or your own; a sandboxed judge grades "
+        "them in milliseconds, hidden edge cases included.",
+    ),
+    AreaLink(
         id="estimate",
         title="Estimation kit",
         url="/estimate",

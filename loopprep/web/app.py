@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,6 +23,7 @@ from loopprep.settings import Settings
 from loopprep.web.deps import make_templates, render
 from loopprep.web.routes import api, pages, profile
 from loopprep.web.routes import estimate as estimate_routes
+from loopprep.web.routes import code as code_routes
 from loopprep.web.routes import plan as plan_routes
 from loopprep.web.routes import stats as stats_routes
 
@@ -34,6 +36,7 @@ NAV = [
     ("Companies", "/companies"),
     ("Roles", "/roles"),
     ("Frameworks", "/frameworks"),
+    ("Coding", "/code"),
     ("Estimate", "/estimate"),
     ("Stats lab", "/stats"),
 ]
@@ -99,6 +102,9 @@ def create_app(settings: Settings, *, context: AppContext | None = None) -> Fast
         try:
             yield
         finally:
+            judge = app.state.judge_holder.get("judge")
+            if judge is not None:
+                judge.close()
             if own:
                 app.state.ctx.engine.dispose()
 
@@ -117,6 +123,8 @@ def create_app(settings: Settings, *, context: AppContext | None = None) -> Fast
     app.state.templates = make_templates()
     app.state.nav = NAV
     app.state.page_cache = {}
+    # The judge's zygote is started on first use (a coding page or a run), one per worker.
+    app.state.judge_holder = {"lock": threading.Lock(), "judge": None, "off": tuple(settings.judge_protections_off)}
     allowed = LOCAL_HOSTS | {settings.host} | set(settings.allowed_hosts)
     app.add_middleware(HostGuard, allowed=allowed)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -126,6 +134,7 @@ def create_app(settings: Settings, *, context: AppContext | None = None) -> Fast
     app.include_router(stats_routes.router)
     app.include_router(estimate_routes.router)
     app.include_router(plan_routes.router)
+    app.include_router(code_routes.router)
 
     @app.exception_handler(LoopprepError)
     async def loopprep_error(request: Request, exc: LoopprepError) -> Any:

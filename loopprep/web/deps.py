@@ -17,6 +17,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from loopprep import __version__
+from loopprep.judge.client import Judge
 from loopprep.services.context import AppContext
 
 CSRF_COOKIE = "loopprep_csrf"
@@ -50,6 +51,23 @@ def make_templates() -> Jinja2Templates:
 
 def ctx(request: Request) -> AppContext:
     return request.app.state.ctx  # type: ignore[no-any-return]
+
+
+def judge(request: Request) -> Judge:
+    """This worker's judge, started on first use."""
+    holder = request.app.state.judge_holder
+    j = holder["judge"]
+    if j is None:
+        with holder["lock"]:
+            j = holder["judge"]
+            if j is None:
+                j = Judge(protections_off=holder["off"])
+                holder["judge"] = j
+    return j
+
+
+def judge_if_started(request: Request) -> Judge | None:
+    return request.app.state.judge_holder["judge"]
 
 
 def today() -> dt.date:

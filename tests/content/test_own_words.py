@@ -1,4 +1,5 @@
-"""The content is written in loopprep's own words: no run of 7 words is lifted from the seeds.
+"""The content (knowledge base and coding problems) is in loopprep's own words: no run of 7 words is
+lifted from the seeds.
 
 The seed articles live beside the repository (../shared/seeds) in the workplace and in CI.
 Source titles (sources*.yaml) and a list of pitfall names are allowed to match."""
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from loopprep.content.loader import DATA_DIR
+from loopprep.judge.bank import SHIPPED_DIR as PROBLEMS_DIR
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 N = 7
@@ -27,7 +29,8 @@ def test_no_sentence_is_copied_from_the_seeds() -> None:
     grams = {tuple(seed_words[i : i + N]) for i in range(len(seed_words) - N + 1)}
     allowed = {tuple(a.split()[i : i + N]) for a in ALLOWED for i in range(len(a.split()) - N + 1)}
     copied = []
-    for path in sorted(DATA_DIR.glob("*.yaml")):
+    texts = [*DATA_DIR.glob("*.yaml"), *PROBLEMS_DIR.glob("*.yaml"), PROBLEMS_DIR / "README.md"]
+    for path in sorted(texts):
         if path.name.startswith("sources"):
             continue
         words = _words(path.read_text())

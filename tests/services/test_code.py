@@ -1,0 +1,210 @@
+"""ML coding service on both databases: the bank with the user's own problems, statuses, history,
+the code kept on every path, performance beside the verdict and its cached reference figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import select
+
+from loopprep.errors import InvalidInput, NotFound
+from loopprep.judge.bank import SHIPPED_DIR, load_bank
+from loopprep.judge.client import Judge
+from loopprep.services import code
+from loopprep.services.context import AppContext
+from loopprep.store.tables import code_reference_perf
+
+NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+SOFTMAX = load_bank().problems["stable-softmax"]
+
+
+@pytest.fixture(scope="module")
+def j():
+    with Judge() as judge:
+        yield judge
+
+
+def _with_dir(ctx: AppContext, directory: Path) -> AppContext:
+    return AppContext(settings=ctx.settings.model_copy(update={"problems_dir": directory}), engine=ctx.engine,
+                      bank=ctx.bank)
+
+
+def test_status_moves_from_new_to_attempted_to_solved(ctx: AppContext, j: Judge) -> None:
+    assert code.show_problem(ctx, "stable-softmax").status == "new"
+    wrong = code.submit_code(ctx, j, "stable-softmax", SOFTMAX.mutants[0].source, now=NOW)
+    assert wrong.verdict == "wrong-answer" and not wrong.accepted
+    assert code.show_problem(ctx, "stable-softmax").status == "attempted"
+    assert [p.id for p in code.list_problems(ctx, status="attempted").problems] == ["stable-softmax"]
+    ok = code.submit_code(ctx, j, "stable-softmax", SOFTMAX.reference, elapsed_s=600.4, now=NOW)
+    assert ok.accepted and ok.passed == ok.total == len(SOFTMAX.tests)
+    listing = code.list_problems(ctx, status="solved")
+    assert [p.id for p in listing.problems] == ["stable-softmax"] and listing.solved == 1
+    assert listing.problems[0].attempts == 2
+    assert "stable-softmax" not in {p.id for p in code.list_problems(ctx, status="new").problems}
+
+
+def test_a_passing_run_does_not_count_as_solved(ctx: AppContext, j: Judge) -> None:
+    res = code.run_code(ctx, j, "stable-softmax", SOFTMAX.reference, now=NOW)
+    assert res.accepted and res.total == sum(t.visible for t in SOFTMAX.tests)
+    assert code.show_problem(ctx, "stable-softmax").status == "attempted"
+
+
+def test_the_editor_reopens_with_the_last_attempt(ctx: AppContext, j: Judge) -> None:
+    view = code.show_problem(ctx, "stable-softmax")
+    assert view.code == SOFTMAX.starter
+    mine = SOFTMAX.mutants[1].source
+    code.run_code(ctx, j, "stable-softmax", mine, now=NOW)
+    assert code.show_problem(ctx, "stable-softmax").code == mine
+
+
+def test_history_keeps_code_verdict_timings_and_clock(ctx: AppContext, j: Judge) -> None:
+    res = code.submit_code(ctx, j, "stable-softmax", SOFTMAX.reference, elapsed_s=321.0, now=NOW)
+    [summary] = code.history(ctx, "stable-softmax")
+    assert (summary.id, summary.mode, summary.verdict, summary.elapsed_s) == (res.id, "submit", "accepted", 321.0)
+    detail = code.get_attempt(ctx, res.id)
+    assert detail.code == SOFTMAX.reference
+    assert len(detail.cases) == len(SOFTMAX.tests)
+    assert all(c["ms"] is not None and c["ms"] >= 0 for c in detail.cases)
+    hidden = [c for c in detail.cases if not c["visible"]]
+    assert hidden and all(set(c) == {"index", "visible", "note", "status", "ms"} for c in hidden)
+
+
+def test_hidden_failures_name_their_category_never_their_data(ctx: AppContext, j: Judge) -> None:
+    res = code.submit_code(ctx, j, "stable-softmax", SOFTMAX.mutants[0].source, now=NOW)
+    failed_hidden = [c for c in res.cases if not c.visible and c.status != "passed"]
+    assert failed_hidden
+    for c in failed_hidden:
+        assert c.note and c.args is None and c.expected is None and c.got is None
+    shown = res.model_dump_json()
+    visible = {x for t in SOFTMAX.tests if t.visible for x in _floats([t.args, t.kwargs, t.expected])}
+    secret = {x for t in SOFTMAX.tests if not t.visible for x in _floats(t.expected)} - visible
+    secret = {x for x in secret if x not in (0.0, 1.0, 0.5) and x == x}
+    assert secret, "the problem should have hidden expected values of its own"
+    assert not [x for x in secret if repr(x) in shown]
+
+
+def _floats(v: object) -> list[float]:
+    if isinstance(v, float):
+        return [v]
+    if isinstance(v, dict):
+        return [x for item in v.values() for x in _floats(item)]
+    if isinstance(v, list):
+        return [x for item in v for x in _floats(item)]
+    return []
+
+
+def test_bad_input_is_refused_with_the_field(ctx: AppContext, j: Judge) -> None:
+    with pytest.raises(InvalidInput) as e:
+        code.submit_code(ctx, j, "stable-softmax", "   ", now=NOW)
+    assert e.value.fields == {"code": e.value.message} or "code" in str(e.value.fields)
+    with pytest.raises(InvalidInput):
+        code.submit_code(ctx, j, "stable-softmax", "x = 1\n" * 20000, now=NOW)
+    with pytest.raises(InvalidInput):
+        code.run_code(ctx, j, "stable-softmax", SOFTMAX.reference, elapsed_s=-5, now=NOW)
+    with pytest.raises(NotFound):
+        code.submit_code(ctx, j, "no-such-problem", SOFTMAX.reference, now=NOW)
+    for bad in ({"topic": "cooking"}, {"difficulty": "extreme"}, {"status": "done"}):
+        with pytest.raises(InvalidInput):
+            code.list_problems(ctx, **bad)
+    assert code.history(ctx) == []  # nothing was stored for refused input
+
+
+def test_a_judge_that_cannot_start_gives_a_judge_error_and_keeps_the_code(
+    ctx: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = tmp_path / "numpy"
+    broken.mkdir()
+    (broken / "__init__.py").write_text("raise ImportError('no numpy here')\n")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    dead = Judge()
+    res = code.submit_code(ctx, dead, "stable-softmax", SOFTMAX.reference, now=NOW)
+    assert res.verdict == "judge-error" and "saved" in res.message
+    assert code.get_attempt(ctx, res.id).code == SOFTMAX.reference
+
+
+def test_perf_is_measured_after_the_verdict_and_the_reference_is_cached(ctx: AppContext, j: Judge) -> None:
+    res = code.submit_code(ctx, j, "stable-softmax", SOFTMAX.reference, now=NOW)
+    view = code.measure_attempt(ctx, j, res.id, now=NOW)
+    assert view.available and view.ms > 0 and view.reference_ms > 0 and view.ratio > 0
+    assert view.peak_bytes > 0 and not view.slow
+    with ctx.engine.connect() as conn:
+        cached = conn.execute(select(code_reference_perf)).all()
+    assert [r.problem_id for r in cached] == ["stable-softmax"]
+    again = code.measure_attempt(ctx, j, res.id, now=NOW + dt.timedelta(hours=1))
+    assert again.model_dump() == view.model_dump()  # stored with the attempt, not re-measured
+    with ctx.engine.connect() as conn:
+        assert conn.execute(select(code_reference_perf.c.measured_at)).scalar_one().replace(tzinfo=None) == \
+            NOW.replace(tzinfo=None)
+    assert code.history(ctx, "stable-softmax")[0].perf["ratio"] == view.ratio
+
+
+def test_a_loop_solution_to_a_vectorised_problem_is_flagged_slow(ctx: AppContext, j: Judge) -> None:
+    loop = (
+        "import math\nimport numpy as np\n\n"
+        "def softmax(x, axis=-1):\n"
+        "    x = np.moveaxis(np.asarray(x, dtype=float), axis, -1)\n"
+        "    if x.size == 0:\n        raise ValueError('empty')\n"
+        "    out = np.empty_like(x)\n"
+        "    for idx in np.ndindex(x.shape[:-1]):\n"
+        "        row = x[idx]\n        m = max(row)\n"
+        "        e = [math.exp(v - m) for v in row]\n        s = sum(e)\n"
+        "        for k in range(len(e)):\n            out[idx + (k,)] = e[k] / s\n"
+        "    return np.moveaxis(out, -1, axis)\n"
+    )
+    res = code.submit_code(ctx, j, "stable-softmax", loop, now=NOW)
+    if not res.accepted:
+        pytest.fail(f"the loop solution should be correct: {res.message}")
+    view = code.measure_attempt(ctx, j, res.id, now=NOW)
+    assert view.available and view.ratio >= code.SLOW_RATIO and view.slow
+    assert "vectorised" in view.note
+
+
+def test_perf_is_not_measured_for_code_that_is_not_accepted(ctx: AppContext, j: Judge) -> None:
+    res = code.submit_code(ctx, j, "stable-softmax", SOFTMAX.mutants[0].source, now=NOW)
+    view = code.measure_attempt(ctx, j, res.id, now=NOW)
+    assert not view.available and "accepted" in view.note
+
+
+def test_own_problems_load_beside_the_bank_and_broken_files_are_named(ctx: AppContext, tmp_path: Path) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    text = (SHIPPED_DIR / "stable-softmax.yaml").read_text()
+    (mine / "my-softmax.yaml").write_text(text.replace("id: stable-softmax", "id: my-softmax", 1))
+    (mine / "stable-softmax.yaml").write_text(text)  # reuses a shipped id
+    (mine / "broken.yaml").write_text("id: broken\ntitle: Broken\ndifficulty: impossible\n")
+    own = _with_dir(ctx, mine)
+    listing = code.list_problems(own)
+    ids = {p.id: p.origin for p in listing.problems}
+    assert ids["my-softmax"] == "yours" and ids["stable-softmax"] == "shipped"
+    assert any("broken.yaml" in e and "difficulty" in e for e in listing.errors)
+    assert any("stable-softmax.yaml" in e and "already used" in e for e in listing.errors)
+    assert "broken" not in ids
+    assert listing.total == len(load_bank().problems) + 1
+
+
+def test_problem_ci_over_a_directory_caches_reference_figures(ctx: AppContext, j: Judge, tmp_path: Path) -> None:
+    d = tmp_path / "ci"
+    d.mkdir()
+    shutil.copy(SHIPPED_DIR / "stable-softmax.yaml", d / "stable-softmax.yaml")
+    text = (SHIPPED_DIR / "stable-softmax.yaml").read_text()
+    # a copy whose first mutant is the reference itself: it cannot be caught
+    weak = text.replace("id: stable-softmax", "id: weak-softmax", 1)
+    (d / "weak-softmax.yaml").write_text(weak)
+    seen: list[tuple[str, int, int]] = []
+    report = code.check_problems(ctx, j, d, progress=lambda pid, n, total: seen.append((pid, n, total)), now=NOW)
+    assert report.checked == 2 and [s[1:] for s in seen] == [(1, 2), (2, 2)]
+    assert report.ok  # both are sound copies
+    with ctx.engine.connect() as conn:
+        assert {r.problem_id for r in conn.execute(select(code_reference_perf))} == {"stable-softmax", "weak-softmax"}
+    doc = yaml.safe_load(text)
+    doc["id"] = "weak-softmax"
+    # the first mutant becomes the reference plus a comment: no test can catch it
+    doc["mutants"][0]["source"] = SOFTMAX.reference + "\n# the same as the reference\n"
+    (d / "weak-softmax.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    report = code.check_problems(None, j, d, only=["weak-softmax"])
+    assert not report.ok and report.failed == 1
+    assert any("passes every test" in issue for issue in report.problems[0].issues)
