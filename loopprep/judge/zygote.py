@@ -19,11 +19,13 @@ import traceback
 from collections import deque
 from dataclasses import dataclass, field
 
+# What a submission may import: loaded here, before any sandbox exists, because the child may not
+# read the interpreter's files (on many machines they sit in a home directory it cannot enter).
 PRELOAD = (
     "abc", "array", "bisect", "cmath", "collections", "collections.abc", "contextlib", "copy", "dataclasses",
     "datetime", "decimal", "enum", "fractions", "functools", "heapq", "itertools", "json", "math", "numbers",
-    "operator", "random", "re", "statistics", "string", "textwrap", "typing", "unicodedata", "warnings",
-    "numpy", "numpy.linalg", "numpy.fft", "numpy.random", "numpy.lib.stride_tricks",
+    "operator", "pprint", "queue", "random", "re", "statistics", "string", "struct", "textwrap", "time", "typing",
+    "unicodedata", "warnings", "numpy", "numpy.linalg", "numpy.fft", "numpy.random", "numpy.lib.stride_tricks",
 )
 
 
@@ -125,10 +127,8 @@ class Zygote:
     def _spawn(self, req: dict, slot: int) -> None:
         limits = req.get("limits", {})
         cpu_s = float(limits.get("cpu_s", 2.0))
-        try:
+        with contextlib.suppress(Exception):  # a bad forbidden name is reported by the child instead
             self.harness.prepare(req["job"])
-        except Exception:  # noqa: BLE001 - a bad name is reported by the child instead
-            pass
         r, w = os.pipe()
         started = time.monotonic()
         pid = os.fork()

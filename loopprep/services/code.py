@@ -226,13 +226,13 @@ def _origin(bank: Bank, problem_id: str) -> Literal["shipped", "yours"]:
 
 
 def _statuses(ctx: AppContext) -> dict[str, tuple[Status, int]]:
+    solved_submit = (code_attempt.c.verdict == Verdict.ACCEPTED.value) & (code_attempt.c.mode == "submit")
     with ctx.engine.connect() as conn:
         rows = conn.execute(
             select(
                 code_attempt.c.problem_id,
                 func.count(),
-                func.sum(case(((code_attempt.c.verdict == Verdict.ACCEPTED.value) & (code_attempt.c.mode == "submit"), 1),
-                              else_=0)),
+                func.sum(case((solved_submit, 1), else_=0)),
             ).group_by(code_attempt.c.problem_id)
         ).all()
     out: dict[str, tuple[Status, int]] = {}
@@ -449,7 +449,7 @@ def reference_figure(ctx: AppContext, j: Judge, p: Problem, *, now: dt.datetime,
         with ctx.engine.begin() as conn:
             conn.execute(delete(code_reference_perf).where(code_reference_perf.c.problem_id == p.id))
             conn.execute(insert(code_reference_perf).values(
-                problem_id=p.id, digest=digest, ms=fig.ms, peak_bytes=fig.peak_bytes, measured_at=now))
+                problem_id=p.id, digest=digest, ms=fig.ms, peak_bytes=fig.peak_bytes or 0, measured_at=now))
     return fig
 
 
@@ -469,21 +469,29 @@ def measure_attempt(ctx: AppContext, j: Judge, attempt_id: int, *, now: dt.datet
     if not isinstance(ref, PerfFigure):
         view = PerfView(attempt_id=attempt_id, available=False, note=f"The reference could not be measured: {ref}.")
     elif not isinstance(mine, PerfFigure):
-        view = PerfView(attempt_id=attempt_id, available=False, note=f"Your solution {mine}.")
+        slow = p.vectorised and "out of time" in mine
+        note = f"Your solution {mine}."
+        if slow:
+            note += (f" The reference takes {ref.ms:.0f} ms there: the statement asks for vectorised numpy; "
+                     "look for Python loops over elements.")
+        view = PerfView(attempt_id=attempt_id, available=False, note=note, reference_ms=round(ref.ms, 3),
+                        slow=slow)
     else:
         ratio = mine.ms / ref.ms if ref.ms > 0 else None
-        mem_ratio = mine.peak_bytes / ref.peak_bytes if ref.peak_bytes > 0 else None
+        mem_ratio = mine.peak_bytes / ref.peak_bytes if mine.peak_bytes and ref.peak_bytes else None
         slow = bool(p.vectorised and ratio is not None and ratio >= SLOW_RATIO)
         note = ""
         if slow:
             note = (f"{ratio:.0f}x slower than the reference: the statement asks for vectorised numpy; "
                     "look for Python loops over elements.")
+        if mine.peak_bytes is None:
+            note = (note + " " if note else "") + "Peak memory was not traced: one run took too long."
         view = PerfView(attempt_id=attempt_id, available=True, note=note, ms=round(mine.ms, 3),
                         reference_ms=round(ref.ms, 3), ratio=None if ratio is None else round(ratio, 2),
-                        peak_bytes=mine.peak_bytes, reference_peak_bytes=ref.peak_bytes,
+                        peak_bytes=mine.peak_bytes, reference_peak_bytes=ref.peak_bytes or None,
                         memory_ratio=None if mem_ratio is None else round(mem_ratio, 2), slow=slow,
                         mutated=mine.mutated)
-    if view.available:
+    if view.available or view.slow:
         with ctx.engine.begin() as conn:
             conn.execute(update(code_attempt).where(code_attempt.c.id == attempt_id).values(
                 perf=view.model_dump(exclude={"attempt_id"})))
@@ -544,7 +552,7 @@ def check_problems(
             with ctx.engine.begin() as conn:
                 conn.execute(delete(code_reference_perf).where(code_reference_perf.c.problem_id == p.id))
                 conn.execute(insert(code_reference_perf).values(
-                    problem_id=p.id, digest=_digest(p), ms=res.perf.ms, peak_bytes=res.perf.peak_bytes,
+                    problem_id=p.id, digest=_digest(p), ms=res.perf.ms, peak_bytes=res.perf.peak_bytes or 0,
                     measured_at=now or dt.datetime.now(dt.UTC)))
         out.append(CheckedProblem(
             id=p.id, ok=res.ok, issues=res.issues, reference_verdict=res.reference_verdict,

@@ -34,7 +34,7 @@ from loopprep.engines.clock import (
 from loopprep.engines.clock.calendar import Block, build_calendar, lay_out
 from loopprep.errors import InvalidInput, LoopprepError, NotFound
 from loopprep.services.context import AppContext
-from loopprep.services.plan_data.schema import load_case_index, load_plan_file, rules_from
+from loopprep.services.plan_data.schema import load_case_index, load_plan_file, load_problem_index, rules_from
 from loopprep.services.profile import load_profile
 from loopprep.services.weights import weights_for
 from loopprep.store.tables import plan_settings, plan_task
@@ -485,6 +485,9 @@ def _refresh_if_profile_changed(ctx: AppContext, *, today: dt.date, now: dt.date
 
 
 def _titles(ctx: AppContext) -> dict[tuple[str, str], tuple[str, str | None]]:
+    """(item kind, item) -> (title, page) for everything a task may name: rounds, focus areas,
+    frameworks, fixed activities, stats cases (their lab page) and coding problems (their
+    problem page, where an accepted submission checks the task off)."""
     out: dict[tuple[str, str], tuple[str, str | None]] = {}
     for r in ctx.bank.rounds.values():
         out[(ItemKind.ROUND.value, r.id.value)] = (r.title, f"/rounds/{r.id.value}")
@@ -496,6 +499,8 @@ def _titles(ctx: AppContext) -> dict[tuple[str, str], tuple[str, str | None]]:
         out[(ItemKind.ACTIVITY.value, a.id)] = (a.title, a.url)
     for case_id, title in load_case_index():
         out[(ItemKind.ACTIVITY.value, case_id)] = (title, f"/stats/cases/{case_id}")
+    for problem_id, title, _ in load_problem_index():
+        out[(ItemKind.ACTIVITY.value, problem_id)] = (title, f"/code/{problem_id}")
     return out
 
 

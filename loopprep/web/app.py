@@ -22,8 +22,8 @@ from loopprep.services.context import AppContext, open_context
 from loopprep.settings import Settings
 from loopprep.web.deps import make_templates, render
 from loopprep.web.routes import api, pages, profile
-from loopprep.web.routes import estimate as estimate_routes
 from loopprep.web.routes import code as code_routes
+from loopprep.web.routes import estimate as estimate_routes
 from loopprep.web.routes import plan as plan_routes
 from loopprep.web.routes import stats as stats_routes
 

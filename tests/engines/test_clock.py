@@ -25,7 +25,7 @@ from loopprep.engines.clock import (
     replan,
     task_refs_ok,
 )
-from loopprep.services.plan_data.schema import rules_from
+from loopprep.services.plan_data.schema import load_problem_index, rules_from
 
 START = dt.date(2026, 11, 23)  # a Monday
 
@@ -132,9 +132,11 @@ def test_plan_invariants(rules: PlanRules, req: PlanRequest) -> None:
     for (_, kind), count in per_day.items():
         assert count <= rules.kinds[kind].max_per_day or kind in ("round-prep", "round-review", "reset")
     assert len({t.key for t in plan.tasks}) == len(plan.tasks)
-    # each stats case at most once, picked in the bank's order
+    # each stats case at most once, picked in the bank's order; each coding problem too, easiest first
     cases = [t.item for t in plan.tasks if t.item in rules.cases]
     assert cases == list(rules.cases[: len(cases)])
+    problems = [t.item for t in plan.tasks if t.kind == "coding-problem"]
+    assert problems == list(rules.problems[: len(problems)])
 
 
 @FAST
@@ -178,6 +180,8 @@ def test_replan_keeps_or_drops_every_unfinished_task(
     assert len(new_keys) == len(new.tasks)
     cases = [t.item for t in new.tasks if t.item in rules.cases]
     assert len(cases) == len(set(cases))  # a case never comes back twice after a re-plan
+    problems = [t.item for t in new.tasks if t.item in rules.problems]
+    assert len(problems) == len(set(problems))  # nor does a coding problem
     for day, minutes in day_minutes(t for t in new.tasks if t.day >= today).items():
         cap = new_req.availability.minutes_on(day)
         assert minutes <= cap or any(t.day == day and t.status == Status.DONE for t in new.tasks)
@@ -246,15 +250,20 @@ def test_loop_tomorrow_is_the_day_before_plan(rules: PlanRules) -> None:
     assert all(not rules.kinds[t.kind].teaches for t in plan.tasks)
 
 
-def test_deep_study_counts_and_coding_fundamentals_first(rules: PlanRules) -> None:
+def test_deep_study_counts_and_easy_coding_problems_first(rules: PlanRules) -> None:
     plan = make_plan(request_for(28, 300, 300), rules=rules)
     deep = [t for t in plan.tasks if t.phase == Phase.DEEP_STUDY]
     by_day: dict[dt.date, list[str]] = {}
     for t in deep:
         by_day.setdefault(t.day, []).append(t.kind)
     assert all(kinds.count("design-problem") <= 1 and kinds.count("coding-problem") <= 2 for kinds in by_day.values())
-    coding = [t for t in deep if t.kind == "coding-problem"]
-    assert "fundamentals" in coding[0].title and "harder" in coding[-1].title
+    coding = [t for t in plan.tasks if t.kind == "coding-problem"]
+    level = {pid: difficulty for pid, _, difficulty in load_problem_index()}
+    ranks = [("easy", "medium", "hard").index(level[t.item]) for t in coding]
+    assert ranks == sorted(ranks) and ranks[0] == 0, "easy problems come first, harder ones later"
+    deep_ranks = [r for t, r in zip(coding, ranks, strict=True) if t.phase == Phase.DEEP_STUDY]
+    mock_ranks = [r for t, r in zip(coding, ranks, strict=True) if t.phase == Phase.MOCK_SHARPEN]
+    assert deep_ranks and mock_ranks and max(deep_ranks) <= min(mock_ranks)
     assert sum(t.kind == "paper" for t in plan.tasks) <= 3
     assert {"ab-design", "power-analysis", "causal-inference"} <= {t.item for t in deep if t.kind == "stats-topic"}
 
@@ -401,3 +410,73 @@ def test_estimation_drills_follow_the_design_rounds_weight(rules: PlanRules) -> 
     no_design = {RoundId.STATS_EXPERIMENTATION: 0.6, RoundId.ML_CODING: 0.4}
     plan = make_plan(request_for(28, weights=no_design, ai_role=False), rules=rules)
     assert not [t for t in plan.tasks if t.kind == "estimation-drill"]
+
+
+# --- the ML coding problem bank -----------------------------------------------------------------
+
+
+def test_rules_know_the_coding_problems_easiest_first(rules: PlanRules) -> None:
+    index = load_problem_index()
+    assert rules.problems == tuple(pid for pid, _, _ in index) and len(rules.problems) >= 30
+    order = [("easy", "medium", "hard").index(d) for _, _, d in index]
+    assert order == sorted(order)
+    for d in ("easy", "medium", "hard"):  # ties broken by id
+        ids = [pid for pid, _, diff in index if diff == d]
+        assert ids == sorted(ids)
+    assert not set(rules.problems) & (set(rules.cases) | set(rules.activities))
+    kind = rules.kinds["coding-problem"]
+    assert kind.problems and kind.item_kind == ItemKind.ACTIVITY and kind.teaches and not kind.items
+    task = make_plan(request_for(28), rules=rules).tasks[0]
+    assert task_refs_ok(replace(task, item_kind=ItemKind.ACTIVITY, item="stable-softmax"), rules)
+    assert not task_refs_ok(replace(task, item_kind=ItemKind.TOPIC, item="stable-softmax"), rules)
+
+
+def test_coding_tasks_name_each_problem_once_and_never_in_the_last_week(rules: PlanRules) -> None:
+    coding_heavy = {RoundId.ML_CODING: 0.8, RoundId.ML_SYSTEM_DESIGN: 0.2}
+    plan = make_plan(request_for(60, 300, 300, weights=coding_heavy, ai_role=False), rules=rules)
+    coding = [t for t in plan.tasks if t.kind == "coding-problem"]
+    # a long, coding-heavy plan works through the bank (all of it while it fits 2 a day over 21
+    # days), then stops naming problems rather than repeat one
+    slots = 2 * (rules.phases.deep_study_days + rules.phases.mock_days)
+    assert [t.item for t in coding] == list(rules.problems[:slots])
+    assert all(t.item_kind == ItemKind.ACTIVITY and t.new_material and t.round == RoundId.ML_CODING for t in coding)
+    assert all(t.day < START + dt.timedelta(days=60 - 7) for t in coding)
+    # the round's focus areas are still read, so review week has coding topics to come back to
+    read = {t.item for t in plan.tasks if t.kind == "coding-topic"}
+    assert read == set(rules.topics[RoundId.ML_CODING])
+    assert any(t.kind == "quick-reference" and t.round == RoundId.ML_CODING for t in plan.tasks)
+
+
+def test_replan_keeps_solved_problems_and_names_none_twice(rules: PlanRules) -> None:
+    plan = make_plan(request_for(28), rules=rules)
+    coding = [t for t in plan.tasks if t.kind == "coding-problem"]
+    solved = {coding[0].key, coding[3].key}
+    marked = [replace(t, status=Status.DONE) if t.key in solved else t for t in plan.tasks]
+    later = request_for(28, weekday=90)
+    later = replace(later, start=START + dt.timedelta(days=2))
+    again = replan(marked, later, rules=rules)
+    items = [t.item for t in again.tasks if t.kind == "coding-problem"]
+    assert len(items) == len(set(items)) and {coding[0].item, coding[3].item} <= set(items)
+    assert all(t.status == Status.DONE for t in again.tasks if t.key in solved)
+    # new picks continue the bank's order after every problem already named
+    fresh = [t.item for t in again.tasks if t.kind == "coding-problem" and t.key not in {c.key for c in coding}]
+    assert fresh == [p for p in rules.problems if p not in {c.item for c in coding}][: len(fresh)]
+
+
+def test_replan_drops_a_coding_task_that_named_a_topic(rules: PlanRules) -> None:
+    """A plan made before coding tasks named problems: its pending topic-named coding tasks are
+    dropped with a reason and problems take their place."""
+    plan = make_plan(request_for(28), rules=rules)
+    old = [
+        replace(t, item_kind=ItemKind.TOPIC, item="algorithmic-ml", key=f"coding-problem-algorithmic-ml-{i}")
+        if t.kind == "coding-problem"
+        else t
+        for i, t in enumerate(plan.tasks)
+    ]
+    again = replan(old, request_for(28), rules=rules)
+    stale = {t.key for t in old if t.kind == "coding-problem"}
+    dropped = [t for t in again.dropped if t.key in stale]
+    assert len(dropped) == len(stale) and all("names other items" in t.reason for t in dropped)
+    coding = [t for t in again.tasks if t.kind == "coding-problem"]
+    assert coding and all(t.item in rules.problems for t in coding)
+    assert all(task_refs_ok(t, rules) for t in again.tasks)

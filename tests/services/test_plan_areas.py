@@ -87,7 +87,7 @@ def test_plan_content_rules_for_cases_and_activities(bank) -> None:  # noqa: ANN
     import pytest
     from pydantic import ValidationError
 
-    from loopprep.services.plan_data.schema import KindSpec, check_against_bank, load_plan_file
+    from loopprep.services.plan_data.schema import KindSpec, check_against_bank, load_plan_file, load_problem_index
 
     base = {"id": "x", "title": "X", "minutes": 30, "reason": "r", "phases": ["mock-sharpen"]}
     KindSpec.model_validate({**base, "item_kind": "activity", "rounds": ["ml-coding"], "cases": True, "teaches": True})
@@ -95,8 +95,10 @@ def test_plan_content_rules_for_cases_and_activities(bank) -> None:  # noqa: ANN
         KindSpec.model_validate({**base, "item_kind": "topic", "rounds": ["ml-coding"], "cases": True})
     with pytest.raises(ValidationError, match="teaches/reuses"):
         KindSpec.model_validate({**base, "item_kind": "activity", "items": ["rest"], "teaches": True})
-    spec = load_plan_file()
-    assert check_against_bank(spec, bank, load_case_index()) == []
-    problems = check_against_bank(spec, bank, (("rest", "A case named like an activity"),))
+    spec, coding = load_plan_file(), load_problem_index()
+    assert check_against_bank(spec, bank, load_case_index(), coding) == []
+    problems = check_against_bank(spec, bank, (("rest", "A case named like an activity"),), coding)
     assert [(p.entry, p.field) for p in problems] == [("rest", "id")]
-    assert [p.field for p in check_against_bank(spec, bank, ())] == ["kinds"]
+    assert [p.message for p in check_against_bank(spec, bank, (), coding)] == [
+        "a cases kind needs the stats lab's case bank"
+    ]

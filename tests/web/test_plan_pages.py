@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from icalendar import Calendar
+from markupsafe import escape
 
 from tests.web.conftest import csrf
 
@@ -91,3 +92,20 @@ def test_api_and_calendar(client) -> None:  # noqa: ANN001
     assert client.get("/plan?week=abc").status_code == 422
     dash = client.get("/")
     assert 'id="today-card"' in dash.text
+
+
+def test_coding_tasks_link_to_their_problem_page(client) -> None:  # noqa: ANN001
+    r = client.put(
+        "/api/profile",
+        json={"role": "ml-engineer", "level": "l5", "company_types": ["faang"], "loop_date": LOOP},
+    )
+    assert r.status_code == 200, r.text
+    assert client.post("/api/plan", json={"weekday_minutes": 120, "weekend_minutes": 240}).status_code == 200
+    week = client.get("/api/plan", params={"week": 1}).json()
+    coding = [t for d in week["days"] for t in d["tasks"] if t["title"] == "Solve an ML coding problem"]
+    assert coding and all(t["item_kind"] == "activity" and t["url"] == f"/code/{t['item']}" for t in coding)
+    page = client.get("/plan", params={"week": "1"}).text
+    first = coding[0]
+    assert f'<a href="/code/{first["item"]}">{escape(first["item_title"])}</a>' in page
+    problem = client.get(first["url"])  # the link leads to the problem, where solving it checks the task off
+    assert problem.status_code == 200 and escape(first["item_title"]) in problem.text

@@ -41,8 +41,9 @@ PHASE_LABELS = {
 
 class ItemKind(StrEnum):
     """What a task's ``item`` names: a knowledge-base topic (a round's focus area), a framework,
-    a round, or a fixed activity.  Only topics are *material*: frameworks are checklists to review
-    and activities (company research, a paper, rest) are not content."""
+    a round, or an activity: a fixed one (company research, a paper, rest), a stats lab case or
+    an ML coding problem.  Topics are *material* the plan teaches and reuses; frameworks are
+    checklists to review; cases and problems are new work, each named at most once."""
 
     TOPIC = "topic"
     FRAMEWORK = "framework"
@@ -66,7 +67,8 @@ class TaskKind:
     time (such tasks are never scheduled in the last seven days).  ``reuses``: the item must be a
     topic already scheduled earlier (mocks, drills, quick reference).  ``cases``: an activity
     kind whose items are the stats lab's case studies (``PlanRules.cases``, in bank order), each
-    named at most once in the plan.
+    named at most once in the plan.  ``problems``: the same for the ML coding problem bank
+    (``PlanRules.problems``, easiest first, so earlier days get the easier problems).
     """
 
     id: str
@@ -84,6 +86,12 @@ class TaskKind:
     last_day: bool = False  # only on the last day of its phase (e.g. the night-before checklist)
     label: Mapping[str, str] = field(default_factory=dict)  # optional title per stage, e.g. "early"
     cases: bool = False
+    problems: bool = False
+
+    @property
+    def banked(self) -> bool:
+        """Does the kind draw its items from a bank (cases or problems), each at most once?"""
+        return self.cases or self.problems
 
 
 @dataclass(frozen=True)
@@ -114,11 +122,18 @@ class PlanRules:
     activities: frozenset[str]
     phases: PhaseRule = PhaseRule()
     cases: tuple[str, ...] = ()  # the stats lab's case ids, in a stable (bank) order
+    problems: tuple[str, ...] = ()  # the ML coding problem ids: easy, medium, hard, then by id
     timeline: TimelineRule = TimelineRule()
     # the kinds the timeline matrix uses
     prep_kind: str = "round-prep"
     review_kind: str = "round-review"
     reset_kind: str = "reset"
+
+    def pool(self, kind: TaskKind) -> tuple[str, ...]:
+        """The bank a cases or problems kind draws from, in the order it is worked through."""
+        if kind.cases:
+            return self.cases
+        return self.problems if kind.problems else ()
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,11 @@ The phase rule (documented in ``services/plan_data/plan.yaml`` and the README):
   both shrink in proportion (deep study gets ``ceil(r * 14 / 21)``: material comes before mocks);
   when it is longer, the extra days before deep study are a ramp-up at ``ramp_up_load`` of the
   hours available.
+
+Cases and problems: a kind with ``cases`` (``problems``) names the stats lab's case studies (the
+ML coding problem bank) as its activity items, in the order ``PlanRules.cases``
+(``PlanRules.problems``, easiest first) gives them, each at most once in the plan and never again
+after a re-plan.  Days are filled in order, so the earlier phases get the easier problems.
 """
 
 from __future__ import annotations
@@ -159,8 +164,9 @@ class _Builder:
         self.tasks: list[PlanTask] = []
         self.seen: set[str] = set()
         self.seen_by_round: dict[RoundId, list[str]] = defaultdict(list)
-        self.cases_used: set[str] = set()  # stats cases named so far (each at most once)
-        self.cases_reserved: set[str] = set()  # stats cases of carried tasks not yet placed
+        self.banked_used: set[str] = set()  # stats cases and coding problems named so far (each at most once)
+        self.banked_reserved: set[str] = set()  # cases and problems of carried tasks not yet placed
+        self.banked = frozenset(rules.cases) | frozenset(rules.problems)
         self.use_count: Counter[tuple[str, str]] = Counter()  # (kind, item) -> times placed
         self.round_minutes: Counter[RoundId] = Counter()
         self.total_minutes = 0
@@ -180,18 +186,19 @@ class _Builder:
     def span_of(self, phase: Phase) -> PhaseSpan | None:
         return next((s for s in self.spans if s.phase == phase), None)
 
-    def is_case(self, task: PlanTask) -> bool:
-        return task.item_kind == ItemKind.ACTIVITY and task.item in self.rules.cases
+    def is_banked(self, task: PlanTask) -> bool:
+        """Does the task name a stats case or a coding problem (activity ids never equal them)?"""
+        return task.item_kind == ItemKind.ACTIVITY and task.item in self.banked
 
     def is_new(self, task: PlanTask) -> bool:
-        """New material: a topic not seen before, or a stats case (never named twice)."""
+        """New material: a topic not seen before, or a stats case or coding problem (never named twice)."""
         if task.item_kind == ItemKind.TOPIC:
             return task.item not in self.seen
-        return self.is_case(task) and task.item not in self.cases_used
+        return self.is_banked(task) and task.item not in self.banked_used
 
     def note(self, task: PlanTask, *, placed: bool) -> None:
-        if self.is_case(task):
-            self.cases_used.add(task.item)
+        if self.is_banked(task):
+            self.banked_used.add(task.item)
         if task.item_kind == ItemKind.TOPIC and task.item not in self.seen:
             self.seen.add(task.item)
             if task.round is not None:
@@ -225,9 +232,9 @@ class _Builder:
     def pick_item(self, kind: TaskKind, rnd: RoundId | None) -> str | None:
         if kind.item_kind == ItemKind.ROUND:
             return rnd.value if rnd else (kind.items[0] if kind.items else None)
-        if kind.cases:
-            taken = self.cases_used | self.cases_reserved
-            return next((c for c in self.rules.cases if c not in taken), None)
+        if kind.banked:
+            taken = self.banked_used | self.banked_reserved
+            return next((c for c in self.rules.pool(kind) if c not in taken), None)
         if kind.item_kind != ItemKind.TOPIC:
             if not kind.items:
                 return None
@@ -352,7 +359,7 @@ def _build(
     for t in sorted(kept, key=lambda t: t.day):
         b.note(t, placed=False)
     kept_keys = {t.key for t in kept}
-    b.cases_reserved = {c.item for c in carry if b.is_case(c)}
+    b.banked_reserved = {c.item for c in carry if b.is_banked(c)}
     b.keys.update(t.key for t in carry)
     b.keys.update(reserved)
     notices = _notices(request, n, rules)
@@ -371,6 +378,15 @@ def _build(
         for c in carry
         if c.kind in (rules.prep_kind, rules.review_kind, rules.reset_kind) and c.key not in timeline_keys
     ]
+    # a carried task its kind no longer names (e.g. a coding task from before coding tasks named
+    # problems, or a problem gone from the bank) is dropped; the kind's new tasks take its place
+    stale = {c.key for c in queue if c.kind in rules.kinds and not _names_its_kind(c, rules.kinds[c.kind], rules)}
+    dropped += [
+        replace(c, status=Status.DROPPED, reason="Its kind of task now names other items; a new task replaces it.")
+        for c in queue
+        if c.key in stale
+    ]
+    queue = [c for c in queue if c.key not in stale]
     last_allowed: dict[str, dt.date] = {}
     for kind in rules.kinds.values():
         days = [s.last for s in spans if s.phase in kind.phases]
@@ -472,6 +488,13 @@ def _build(
 _LAST_WEEK_PHASES = frozenset({Phase.REVIEW, Phase.LIGHT_TOUCH, Phase.DAY_OF})
 
 
+def _names_its_kind(task: PlanTask, kind: TaskKind, rules: PlanRules) -> bool:
+    """Does a (carried) task still name the kind of item its kind names?"""
+    if task.item_kind != kind.item_kind:
+        return False
+    return not kind.banked or task.item in rules.pool(kind)
+
+
 def _TIMELINE(rules: PlanRules) -> set[str]:  # noqa: N802
     return {rules.prep_kind, rules.review_kind, rules.reset_kind}
 
@@ -509,7 +532,8 @@ def make_plan(request: PlanRequest, *, rules: PlanRules) -> StudyPlan:
     Invariants: no day's counted minutes exceed its available minutes (ramp-up days use
     ``ramp_up_load`` of them); phases are contiguous, in order, the last ending on the last
     round's day; no teaching task lands in the last seven days; every task names a topic,
-    framework, round or activity from ``rules``.  Raises ``PlanInputError`` for a loop date
+    framework, round or activity from ``rules``; each stats case and coding problem is named at
+    most once, in the order of its bank (problems easiest first).  Raises ``PlanInputError`` for a loop date
     before the start, hours out of range, no hours at all before the loop, or bad rounds."""
     return _build(request, rules, kept=(), carry=())
 
@@ -532,14 +556,14 @@ def replan(previous: Iterable[PlanTask], request: PlanRequest, *, rules: PlanRul
 
 
 def task_refs_ok(task: PlanTask, rules: PlanRules) -> bool:
-    """Does the task name an existing topic, framework, round, fixed activity or stats case?"""
+    """Does the task name an existing topic, framework, round, fixed activity, stats case or coding problem?"""
     if task.item_kind == ItemKind.TOPIC:
         return any(task.item in topics for topics in rules.topics.values())
     if task.item_kind == ItemKind.FRAMEWORK:
         return task.item in rules.frameworks
     if task.item_kind == ItemKind.ROUND:
         return task.item in {r.value for r in RoundId}
-    return task.item in rules.activities or task.item in rules.cases
+    return task.item in rules.activities or task.item in rules.cases or task.item in rules.problems
 
 
 def day_minutes(tasks: Iterable[PlanTask]) -> Mapping[dt.date, int]:

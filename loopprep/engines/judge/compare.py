@@ -3,7 +3,7 @@
 - Numbers agree within the tolerance with ``math.isclose`` semantics; no tolerance means exact.
   NaN matches only an expected NaN, an infinity only the same infinity.
 - Sequences (lists, tuples, arrays) agree elementwise and must have equal length; an array result
-  must also have the shape of the expected nested list.
+  must also have the shape of the expected nested list (a 0-d array stands for its scalar).
 - Strings, booleans and ints are exact; ``None`` matches only ``None``.
 - Dicts must have the same keys; their values are compared by these rules.
 
@@ -82,7 +82,7 @@ def compare(expected: Any, got: Any, tol: Tol | None, path: str = "") -> Mismatc
     """The first place where ``got`` departs from ``expected``, or None when they agree."""
     if isinstance(got, Array):
         want = _nested_shape(expected)
-        if want is None or not isinstance(expected, list):
+        if want is None or (not isinstance(expected, list) and got.shape != ()):
             return Mismatch(path, _short(expected), repr(got), "an array was returned where a non-array is expected")
         if want != got.shape and not (want == (0,) and got.shape[:1] == (0,)):
             return Mismatch(path, f"shape {want}", f"shape {got.shape}", "array shape differs")
@@ -98,8 +98,13 @@ def compare(expected: Any, got: Any, tol: Tol | None, path: str = "") -> Mismatc
             if isinstance(got, float) and not got.is_integer():
                 return Mismatch(path, _short(expected), _short(got), "values differ")
             ok = got == expected
+        elif isinstance(expected, int) and isinstance(got, int) and got == expected:
+            ok = True
         else:
-            ok = numbers_agree(float(expected), float(got), tol)
+            try:
+                ok = numbers_agree(float(expected), float(got), tol)
+            except OverflowError:  # an int beyond float range: it cannot be within tolerance of a float
+                ok = False
         return None if ok else Mismatch(path, _short(expected), _short(got), _why_numbers(expected, got, tol))
     if isinstance(expected, list):
         if not isinstance(got, list):
@@ -115,10 +120,8 @@ def compare(expected: Any, got: Any, tol: Tol | None, path: str = "") -> Mismatc
         if not isinstance(got, dict):
             return Mismatch(path, _short(expected), _short(got), "a dict is expected")
         if set(got) != set(expected):
-            missing = sorted(set(expected) - set(got), key=str)
-            extra = sorted(set(got) - set(expected), key=str)
-            parts = ([f"missing {missing}"] if missing else []) + ([f"unexpected {extra}"] if extra else [])
-            return Mismatch(path, f"keys {sorted(expected, key=str)}", f"keys {sorted(got, key=str)}", "; ".join(parts))
+            # the reason names no key: a hidden case shows only the reason, and its keys may be hidden data
+            return Mismatch(path, f"keys {sorted(expected, key=str)}", f"keys {sorted(got, key=str)}", "keys differ")
         for key in expected:
             m = compare(expected[key], got[key], tol, f"{path}[{key!r}]")
             if m:
@@ -128,10 +131,13 @@ def compare(expected: Any, got: Any, tol: Tol | None, path: str = "") -> Mismatc
 
 
 def _why_numbers(expected: float, got: float, tol: Tol | None) -> str:
+    """Why two numbers differ, in words that reveal nothing of ``expected`` (hidden cases show only this)."""
     if isinstance(got, float) and math.isnan(got):
         return "NaN returned"
-    if isinstance(expected, float) and math.isnan(expected):
-        return "NaN expected"
+    if isinstance(got, float) and math.isinf(got):
+        return "infinity returned"
+    if isinstance(expected, float) and not math.isfinite(expected):
+        return "values differ"
     if tol is None:
         return "values differ (exact comparison)"
     return f"outside tolerance (abs {tol.abs:g}, rel {tol.rel:g})"

@@ -24,6 +24,22 @@ def _matches(dotted: str, forbidden: list[str]) -> str | None:
     return None
 
 
+def _imported(node: ast.AST) -> tuple[str, str] | None:
+    """For ``__import__("a.b")`` or ``importlib.import_module("a.b")`` with a literal name: the module
+    named and the module the call returns (``__import__`` without a fromlist returns the top package)."""
+    if not (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)):
+        return None
+    name, func = node.args[0].value, node.func
+    if isinstance(func, ast.Name) and func.id == "__import__":
+        from_list = len(node.args) > 3 or any(k.arg == "fromlist" for k in node.keywords)
+        return name, name if from_list else name.split(".")[0]
+    if (isinstance(func, ast.Name) and func.id == "import_module") or (
+            isinstance(func, ast.Attribute) and func.attr == "import_module"):
+        return name, name
+    return None
+
+
 def _dotted(node: ast.AST, aliases: dict[str, str]) -> str | None:
     parts = []
     while isinstance(node, ast.Attribute):
@@ -31,6 +47,10 @@ def _dotted(node: ast.AST, aliases: dict[str, str]) -> str | None:
         node = node.value
     if isinstance(node, ast.Name) and node.id in aliases:
         parts.append(aliases[node.id])
+        return ".".join(reversed(parts))
+    imported = _imported(node)
+    if imported and parts:
+        parts.append(imported[1])
         return ".".join(reversed(parts))
     return None
 
@@ -53,16 +73,21 @@ def forbidden_use(tree: ast.AST, forbidden: list[str]) -> Hit | None:
             if m:
                 hits.append(Hit(m, node.lineno))
             for a in node.names:
+                if a.name == "*":  # binds every public name of the module, the forbidden ones included
+                    for name in forbidden:
+                        if name.startswith(node.module + "."):
+                            first = name[len(node.module) + 1:].split(".")[0]
+                            aliases[first] = f"{node.module}.{first}"
+                    continue
                 full = f"{node.module}.{a.name}"
                 m = _matches(full, forbidden)
                 if m:
                     hits.append(Hit(m, node.lineno))
                 aliases[a.asname or a.name] = full
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "__import__":
-            if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
-                m = _matches(node.args[0].value, forbidden)
-                if m:
-                    hits.append(Hit(m, node.lineno))
+        elif isinstance(node, ast.Call) and _imported(node):
+            m = _matches(_imported(node)[0], forbidden)
+            if m:
+                hits.append(Hit(m, node.lineno))
     for node in ast.walk(tree):
         if isinstance(node, (ast.Attribute, ast.Name)):
             dotted = _dotted(node, aliases) if isinstance(node, ast.Attribute) else aliases.get(node.id)

@@ -10,6 +10,7 @@ import base64
 import contextlib
 import io
 import json
+import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -106,29 +107,71 @@ class Graded:
     forbidden: str | None = None
 
 
+IMPORT_HINT = (
+    "The judge offers numpy and the common standard-library modules (math, collections, itertools, functools, "
+    "heapq, bisect, random, statistics, re, dataclasses, typing and a few more); other packages are not available."
+)
+
+
 class BadEvent(ValueError):
     """The child sent something that is not a well-formed event."""
 
 
-def decode_value(v: Any) -> Any:
+MAX_DEPTH = 64  # the harness refuses results nested deeper than 32 levels
+
+
+def decode_value(v: Any, depth: int = 0) -> Any:
     """Turn the child's plain data into the parent's values; ``.npy`` bytes load without pickle."""
+    if depth > MAX_DEPTH:
+        raise BadEvent("the result is nested too deeply")
     if isinstance(v, dict):
         if set(v) == {"__ndarray__"}:
-            raw = base64.b64decode(v["__ndarray__"], validate=True)
-            arr = np.load(io.BytesIO(raw), allow_pickle=False)
-            if arr.dtype.kind not in "biuf":
-                raise BadEvent(f"array of dtype {arr.dtype} is not allowed")
-            return Array(str(arr.dtype), tuple(arr.shape), arr.tolist())
-        return {str(k): decode_value(x) for k, x in v.items()}
+            return _decode_array(v["__ndarray__"])
+        return {str(k): decode_value(x, depth + 1) for k, x in v.items()}
     if isinstance(v, list):
-        return [decode_value(x) for x in v]
+        return [decode_value(x, depth + 1) for x in v]
     if v is None or isinstance(v, (bool, int, float, str)):
         return v
     raise BadEvent(f"unexpected value of type {type(v).__name__}")
 
 
-def parse_events(raw: bytes) -> list[dict]:
-    """One JSON object per line; anything else makes the whole run a runtime error upstream."""
+def _decode_array(text: Any) -> Array:
+    """``.npy`` bytes written by the child, which may have forged them: the header is read and checked
+    against the data that follows before numpy allocates anything (a header may claim terabytes)."""
+    if not isinstance(text, str):
+        raise BadEvent("an array must be base64 text")
+    try:
+        raw = base64.b64decode(text, validate=True)
+        fh = io.BytesIO(raw)
+        version = np.lib.format.read_magic(fh)
+        if version == (1, 0):
+            shape, _, dtype = np.lib.format.read_array_header_1_0(fh)
+        elif version == (2, 0):
+            shape, _, dtype = np.lib.format.read_array_header_2_0(fh)
+        else:
+            raise BadEvent(f"unsupported .npy version {version}")
+        if dtype.kind not in "biuf":
+            raise BadEvent(f"array of dtype {dtype} is not allowed")
+        if math.prod(shape) * dtype.itemsize != len(raw) - fh.tell():
+            raise BadEvent("the array's data does not match its header")
+        fh.seek(0)
+        arr = np.load(fh, allow_pickle=False)
+    except BadEvent:
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever numpy makes of forged bytes, they are unreadable
+        raise BadEvent(f"unreadable array ({type(exc).__name__})") from None
+    if not isinstance(arr, np.ndarray) or arr.dtype.kind not in "biuf":
+        raise BadEvent("unreadable array")
+    return Array(str(arr.dtype), tuple(arr.shape), arr.tolist())
+
+
+def parse_events(raw: bytes, max_events: int | None = None) -> list[dict]:
+    """One JSON object per line; anything else makes the whole run a runtime error upstream.
+
+    ``max_events`` bounds the lines before any is parsed: the harness writes a few events per test,
+    and 16 MiB of tiny forged ones would otherwise cost this trusted process seconds."""
+    if max_events is not None and raw.count(b"\n") + raw.count(b"\r") > max_events:
+        raise BadEvent(f"more than {max_events} events")
     events = []
     for line in raw.splitlines():
         if not line.strip():
@@ -160,14 +203,26 @@ def _category(case: CaseSpec) -> str:
 
 def grade(cases: list[CaseSpec], raw: bytes, exit: Exit, *, static_forbidden: str | None = None) -> Graded:
     """The verdict for one run.  ``cases`` are the tests sent, in order; ``raw`` is the child's output."""
+    try:
+        return _grade(cases, raw, exit, static_forbidden)
+    except RecursionError:  # only forged output nests this deep: the harness caps its results at 32 levels
+        return _failed_run(cases, Verdict.RUNTIME_ERROR, "Your code corrupted the judge's channel: nested too deeply.")
+
+
+def _grade(cases: list[CaseSpec], raw: bytes, exit: Exit, static_forbidden: str | None) -> Graded:
     total = len(cases)
+    if exit.kind == "output-limit":  # the zygote stopped reading mid-line: drop the cut line
+        raw = raw[: raw.rfind(b"\n") + 1]
     if static_forbidden:
         return Graded(Verdict.FORBIDDEN, f"Your code uses {static_forbidden}, which this problem forbids.",
                       0, total, [CaseOutcome(c.index, c.visible, c.note, "not-run") for c in cases],
                       forbidden=static_forbidden)
     try:
-        events = parse_events(raw)
+        # the harness writes start, one event per test, stdout and done: far more lines is a flood
+        events = parse_events(raw, max_events=4 * total + 1000)
     except BadEvent as exc:
+        if exit.kind == "output-limit":
+            return _failed_run(cases, Verdict.RUNTIME_ERROR, f"Output limit exceeded ({exit.detail}).")
         return _failed_run(cases, Verdict.RUNTIME_ERROR, f"Your code corrupted the judge's channel: {exc}.")
     by_kind: dict[str, list[dict]] = {}
     for ev in events:
@@ -187,7 +242,7 @@ def grade(cases: list[CaseSpec], raw: bytes, exit: Exit, *, static_forbidden: st
         return g
     if "missing_function" in by_kind:
         ev = by_kind["missing_function"][0]
-        defined = ev.get("defined") or []
+        defined = ev.get("defined") if isinstance(ev.get("defined"), list) else []
         extra = f" It defines: {', '.join(map(str, defined))}." if defined else ""
         return _failed_run(cases, Verdict.COMPILE_ERROR,
                            f"Your code does not define a function named `{ev.get('name')}`.{extra}")
@@ -195,8 +250,10 @@ def grade(cases: list[CaseSpec], raw: bytes, exit: Exit, *, static_forbidden: st
         ev = by_kind["load_error"][0]
         if ev.get("kind") == "memory":
             return _failed_run(cases, Verdict.MEMORY_LIMIT, "Memory ran out while your code was loading.")
-        g = _failed_run(cases, Verdict.RUNTIME_ERROR,
-                        f"Your code raised {ev.get('type', 'an error')} while it was loading.")
+        etype = str(ev.get("type", "an error"))
+        g = _failed_run(cases, Verdict.RUNTIME_ERROR, f"Your code raised {etype} while it was loading.")
+        if etype in ("ModuleNotFoundError", "ImportError"):
+            g.message += " " + IMPORT_HINT
         g.cases[0].traceback = str(ev.get("traceback", ""))[:5000] if g.cases else ""
         g.message += "\n" + str(ev.get("traceback", ""))[:5000]
         return g
@@ -210,6 +267,7 @@ def grade(cases: list[CaseSpec], raw: bytes, exit: Exit, *, static_forbidden: st
 
     outcomes: list[CaseOutcome] = []
     first_fail: tuple[Verdict, str] | None = None
+    forbidden: str | None = None  # the forbidden name, when that is the first failure
     mutated: set[str] = set()
     for pos, case in enumerate(cases):
         out = CaseOutcome(case.index, case.visible, case.note, "not-run")
@@ -235,6 +293,8 @@ def grade(cases: list[CaseSpec], raw: bytes, exit: Exit, *, static_forbidden: st
             out.status = "passed"
         elif first_fail is None:
             first_fail = (v, f"{msg} ({_where(case)})")
+            if v is Verdict.FORBIDDEN:
+                forbidden = str(ev.get("name"))
         outcomes.append(out)
 
     passed = sum(o.status == "passed" for o in outcomes)
@@ -245,9 +305,6 @@ def grade(cases: list[CaseSpec], raw: bytes, exit: Exit, *, static_forbidden: st
             return Graded(Verdict.ACCEPTED, f"All {total} tests passed.", passed, total, outcomes,
                           stdout=stdout, mutated=sorted(mutated))
     verdict, msg = first_fail
-    forbidden = None
-    if verdict is Verdict.FORBIDDEN:
-        forbidden = msg
     return Graded(verdict, msg, passed, total, outcomes, stdout=stdout, mutated=sorted(mutated), forbidden=forbidden)
 
 
@@ -288,7 +345,8 @@ def _judge_case(case: CaseSpec, ev: dict, out: CaseOutcome) -> tuple[Verdict | N
         return Verdict.RUNTIME_ERROR, f"Your code raised {etype}"
     if status != "ok":
         out.status = "error"
-        return Verdict.RUNTIME_ERROR, "The sandbox reported an unknown status"
+        out.message = "a test status the harness never writes: did your code write to the judge's channel?"
+        return Verdict.RUNTIME_ERROR, "The judge's channel held a test status the harness never writes"
     if want_raise:
         out.status = "wrong"
         out.message = f"expected {want_raise} to be raised, but the function returned"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import ast
 import keyword
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -137,8 +137,11 @@ class Problem(_Strict):
 
     @model_validator(mode="after")
     def _coherent(self) -> Problem:
-        for m in self.mutants:
-            _must_parse(m.source)
+        for j, m in enumerate(self.mutants):
+            try:
+                _must_parse(m.source)
+            except ValueError as exc:
+                raise ValueError(f"mutants[{j}]: {exc}") from None
         if len({m.source.strip() for m in self.mutants} | {self.reference.strip()}) != len(self.mutants) + 1:
             raise ValueError("mutants must differ from each other and from the reference")
         names = list(self.params)
@@ -160,7 +163,9 @@ class Problem(_Strict):
             if isinstance(t.expected, dict) and "raises" in t.expected and set(t.expected) != {"raises"}:
                 raise ValueError(f"{where}: an error case is written `expected: {{raises: ValueError}}` alone")
             if isinstance(t.expected, dict) and set(t.expected) == {"raises"}:
-                Raises.model_validate(t.expected)
+                allowed = get_args(Raises.model_fields["raises"].annotation)
+                if t.expected["raises"] not in allowed:
+                    raise ValueError(f"{where}: raises {t.expected['raises']!r} is not one of {', '.join(allowed)}")
             if not t.visible and not t.note:
                 raise ValueError(f"{where}: a hidden test needs a note (e.g. 'edge case: empty input')")
         visible = sum(t.visible for t in self.tests)
@@ -186,3 +191,5 @@ def _must_parse(source: str) -> None:
         ast.parse(source)
     except SyntaxError as exc:
         raise ValueError(f"Python syntax error on line {exc.lineno}: {exc.msg}") from None
+    except (RecursionError, MemoryError):  # the parser's own stack gives out on deeply nested code
+        raise ValueError("the source is nested too deeply to parse") from None

@@ -147,6 +147,22 @@ def _is_number(v: object) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
+_INT_BITS = {"int32": 31, "int64": 63}
+
+
+def _too_big(v: object, dtype: str) -> bool:
+    """Would converting the YAML number ``v`` to ``dtype`` (or to a Python float) overflow?"""
+    if not isinstance(v, int):
+        return False
+    if dtype in _INT_BITS:
+        return not -(2 ** _INT_BITS[dtype]) <= v < 2 ** _INT_BITS[dtype]
+    try:
+        float(v)
+    except OverflowError:
+        return True
+    return False
+
+
 def _shape(v: object) -> tuple[int, ...] | None:
     """Shape of a rectangular nested list of scalars; None if ragged."""
     if not isinstance(v, list):
@@ -177,7 +193,9 @@ def check(spec: TypeSpec, value: object) -> str | None:
     if k == "int":
         return None if isinstance(value, int) and not isinstance(value, bool) else f"expected an int, got {value!r}"
     if k == "float":
-        return None if _is_number(value) else f"expected a number, got {value!r}"
+        if not _is_number(value):
+            return f"expected a number, got {value!r}"
+        return "the number is too large for a float" if _too_big(value, "float64") else None
     if k == "bool":
         return None if isinstance(value, bool) else f"expected true or false, got {value!r}"
     if k == "str":
@@ -195,6 +213,8 @@ def check(spec: TypeSpec, value: object) -> str | None:
                 return f"expected whole numbers in ndarray[{spec.dtype}], got {leaf!r}"
             elif spec.dtype.startswith("int") and isinstance(leaf, float) and not math.isfinite(leaf):
                 return f"ndarray[{spec.dtype}] cannot hold {leaf!r}"
+            elif _too_big(leaf, spec.dtype) or (spec.dtype.startswith("int") and _too_big(int(leaf), spec.dtype)):
+                return f"a number is out of range for ndarray[{spec.dtype}]"
         return None
     if k in ("list", "tuple"):
         if not isinstance(value, list):

@@ -13,11 +13,16 @@ from loopprep.content.loader import ContentBank
 from loopprep.domain import RoundId
 from loopprep.engines.clock import ItemKind, Phase, PhaseRule, PlanRules, TaskKind, TimelineRule
 from loopprep.errors import ContentError, ContentProblem
+from loopprep.judge.bank import load_bank as load_problem_bank
 
 PLAN_FILE = Path(__file__).parent / "plan.yaml"
 # The stats lab's case bank, read as data (ids and titles only): the plan does not import the
 # stats service, the stats service calls the plan's ``complete_item`` hook.
 CASES_DIR = Path(__file__).parent.parent / "stats_cases"
+# The ML coding problems the plan names: the shipped bank only (a user's own problems stay out of
+# the plan, so the plan does not change when a file in their directory does).  Same direction:
+# the code service calls ``complete_item`` when a submission is accepted.
+DIFFICULTY_ORDER = {"easy": 0, "medium": 1, "hard": 2}
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 LAST_WEEK = {Phase.REVIEW, Phase.LIGHT_TOUCH, Phase.DAY_OF}
@@ -66,18 +71,26 @@ class KindSpec(Strict):
     last_day: bool = Field(False, description="Only on the last day of its phase")
     label: dict[str, Text] = {}
     cases: bool = Field(False, description="Names the stats lab's cases, each at most once in the plan")
+    problems: bool = Field(
+        False, description="Names the ML coding problems (easiest first), each at most once in the plan"
+    )
 
     @model_validator(mode="after")
     def _coherent(self) -> KindSpec:
         if self.teaches and LAST_WEEK & set(self.phases):
             raise ValueError("a teaching kind cannot be in review, light-touch or day-of (no new material)")
+        if self.cases and self.problems:
+            raise ValueError("a kind names cases or problems, not both")
         if self.cases and (self.item_kind != ItemKind.ACTIVITY or self.items or self.reuses):
             raise ValueError("a cases kind has item_kind activity, no items (the case bank's) and no reuses")
-        if (self.teaches or self.reuses) and self.item_kind != ItemKind.TOPIC and not self.cases:
-            raise ValueError("teaches/reuses need item_kind topic (or cases: true)")
+        if self.problems and (self.item_kind != ItemKind.ACTIVITY or self.items or self.reuses):
+            raise ValueError("a problems kind has item_kind activity, no items (the problem bank's) and no reuses")
+        banked = self.cases or self.problems
+        if (self.teaches or self.reuses) and self.item_kind != ItemKind.TOPIC and not banked:
+            raise ValueError("teaches/reuses need item_kind topic (or cases: true or problems: true)")
         if self.item_kind == ItemKind.TOPIC and not self.rounds:
             raise ValueError("a topic kind needs rounds")
-        if self.item_kind in (ItemKind.FRAMEWORK, ItemKind.ACTIVITY) and not self.items and not self.cases:
+        if self.item_kind in (ItemKind.FRAMEWORK, ItemKind.ACTIVITY) and not self.items and not banked:
             raise ValueError("a framework or activity kind needs items")
         if set(self.label) - {"early", "late"}:
             raise ValueError("label keys are early and late")
@@ -121,17 +134,37 @@ def load_case_index(cases_dir: Path = CASES_DIR) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=1)
+def load_problem_index() -> tuple[tuple[str, str, str], ...]:
+    """The shipped ML coding problems as (id, title, difficulty): easy, medium, hard, then by id.
+    Problem files that break their schema are left out (``loopprep code check`` names them)."""
+    problems = load_problem_bank().problems.values()
+    ordered = sorted(problems, key=lambda p: (DIFFICULTY_ORDER[p.difficulty], p.id))
+    return tuple((p.id, p.title, p.difficulty) for p in ordered)
+
+
 def check_against_bank(
-    spec: PlanFile, bank: ContentBank, cases: tuple[tuple[str, str], ...] = ()
+    spec: PlanFile,
+    bank: ContentBank,
+    cases: tuple[tuple[str, str], ...] = (),
+    problems: tuple[tuple[str, str, str], ...] = (),
 ) -> list[ContentProblem]:
-    """Every id the plan content names must exist in the content bank; activity ids must not
-    clash with stats case ids (both are ``activity`` items)."""
+    """Every id the plan content names must exist in the content bank; activity ids, stats case
+    ids and coding problem ids must all differ (all three are ``activity`` items)."""
     out: list[ContentProblem] = []
+    case_ids = {c for c, _ in cases}
+    problem_ids = {p[0] for p in problems}
     for a in spec.activities:
-        if a.id in {c for c, _ in cases}:
+        if a.id in case_ids:
             out.append(ContentProblem(PLAN_FILE.name, a.id, "id", "an activity id equals a stats case id"))
+        if a.id in problem_ids:
+            out.append(ContentProblem(PLAN_FILE.name, a.id, "id", "an activity id equals a coding problem id"))
+    for clash in sorted(case_ids & problem_ids):
+        out.append(ContentProblem(PLAN_FILE.name, clash, "id", "a stats case id equals a coding problem id"))
     if any(k.cases for k in spec.kinds) and not cases:
         out.append(ContentProblem(PLAN_FILE.name, None, "kinds", "a cases kind needs the stats lab's case bank"))
+    if any(k.problems for k in spec.kinds) and not problems:
+        out.append(ContentProblem(PLAN_FILE.name, None, "kinds", "a problems kind needs the ML coding problem bank"))
     topics = {f.id for r in bank.rounds.values() for f in r.focus_areas}
     activities = {a.id for a in spec.activities}
     for s in spec.sources:
@@ -151,13 +184,19 @@ def check_against_bank(
 
 
 def rules_from(
-    bank: ContentBank, spec: PlanFile | None = None, cases: tuple[tuple[str, str], ...] | None = None
+    bank: ContentBank,
+    spec: PlanFile | None = None,
+    cases: tuple[tuple[str, str], ...] | None = None,
+    problems: tuple[tuple[str, str, str], ...] | None = None,
 ) -> PlanRules:
+    """The engine's rules: the plan content checked against the content bank, the stats cases
+    (bank order) and the coding problems (easiest first; default: the shipped ones)."""
     spec = spec or load_plan_file()
     cases = load_case_index() if cases is None else cases
-    problems = check_against_bank(spec, bank, cases)
-    if problems:
-        raise ContentError(problems)
+    problems = load_problem_index() if problems is None else problems
+    errors = check_against_bank(spec, bank, cases, problems)
+    if errors:
+        raise ContentError(errors)
     p, t = spec.phases, spec.timeline
     return PlanRules(
         kinds={
@@ -177,6 +216,7 @@ def rules_from(
                 last_day=k.last_day,
                 label=dict(k.label),
                 cases=k.cases,
+                problems=k.problems,
             )
             for k in spec.kinds
         },
@@ -184,6 +224,7 @@ def rules_from(
         frameworks=frozenset(bank.frameworks),
         activities=frozenset(a.id for a in spec.activities),
         cases=tuple(c for c, _ in cases),
+        problems=tuple(p[0] for p in problems),
         phases=PhaseRule(p.deep_study_days, p.mock_days, p.review_days, p.light_touch_days, p.ramp_up_load),
         timeline=TimelineRule(t.prep_minutes, t.review_minutes, t.reset_minutes),
     )
