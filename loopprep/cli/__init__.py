@@ -11,11 +11,9 @@ from typing import Annotated
 
 import typer
 
-import loopprep.cli.code_cmd as code_cmd
 import loopprep.cli.plan_cmd as plan_cmd
-import loopprep.cli.stats_cmd as stats_cmd
 from loopprep.cli import backup_cmd, content_cmd, estimate_cmd, knowledge_cmd, profile_cmd, serve_cmd
-from loopprep.cli.common import State
+from loopprep.cli.common import State, add_lazy_group
 
 app = typer.Typer(
     name="loopprep",
@@ -50,9 +48,9 @@ profile_cmd.register(app)
 backup_cmd.register(app)
 content_cmd.register(app)
 estimate_cmd.register(app)
-stats_cmd.register(app)
+add_lazy_group(app, "stats", "loopprep.cli.stats_cmd:stats_app")
 plan_cmd.register(app)
-code_cmd.register(app)
+add_lazy_group(app, "code", "loopprep.cli.code_cmd:code_app")
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from loopprep.cli.common import JSON_HELP, State, console, handles_errors, print_json, state
+from loopprep.cli.common import GROUP_HELP, JSON_HELP, State, console, handles_errors, print_json, state
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 code_app = typer.Typer(
     name="code",
-    help="ML coding problems in your own editor: list, show, start, run, submit, history, check, protections.",
+    help=GROUP_HELP["code"],
     no_args_is_help=True,
 )
 
@@ -667,6 +667,3 @@ def protections_cmd(ctx: typer.Context, json: JsonOpt = False) -> None:
     else:
         out.print("Every layer is on.")
 
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(code_app, name="code")

@@ -121,3 +121,42 @@ def print_json(model: BaseModel | dict[str, Any] | list[Any]) -> None:
 
 
 JSON_HELP = "Print the result as JSON (the same shape as the web app's /api)."
+
+
+# Groups whose commands are built only when the group is used: typer builds every command of every
+# group for `loopprep --help`, and these two hold many commands with many options.
+GROUP_HELP = {
+    "stats": "Experimentation calculators (power, intervals, SRM, corrections, CUPED, diff-in-diff, peeking), "
+    "the CSV analyser and the experiment cases.",
+    "code": "ML coding problems in your own editor: list, show, start, run, submit, history, check, protections.",
+}
+
+
+def add_lazy_group(app: typer.Typer, name: str, target: str) -> None:
+    """Register ``name`` as a group that imports ``target`` ("module:attribute", a Typer app) and
+    builds its commands on first use."""
+    from typer.core import TyperGroup
+
+    class LazyGroup(TyperGroup):
+        _loaded = False
+
+        def _load(self) -> None:
+            if self._loaded:
+                return
+            self._loaded = True
+            import importlib
+
+            module, attr = target.split(":")
+            group = typer.main.get_command(getattr(importlib.import_module(module), attr))
+            for cmd_name, command in group.commands.items():  # type: ignore[attr-defined]
+                self.add_command(command, cmd_name)
+
+        def list_commands(self, ctx: Any) -> list[str]:
+            self._load()
+            return super().list_commands(ctx)
+
+        def get_command(self, ctx: Any, cmd_name: str) -> Any:
+            self._load()
+            return super().get_command(ctx, cmd_name)
+
+    app.add_typer(typer.Typer(cls=LazyGroup, name=name, help=GROUP_HELP[name], no_args_is_help=True), name=name)

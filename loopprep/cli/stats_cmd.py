@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from loopprep.cli.common import JSON_HELP, console, handles_errors, print_json, state
+from loopprep.cli.common import GROUP_HELP, JSON_HELP, console, handles_errors, print_json, state
 
 if TYPE_CHECKING:
     from loopprep.services.stats import StatsAnswer
@@ -17,8 +17,7 @@ F = Annotated[float | None, typer.Option()]
 
 stats_app = typer.Typer(
     name="stats",
-    help="Experimentation calculators (power, intervals, SRM, corrections, CUPED, diff-in-diff, peeking), "
-    "the CSV analyser and the experiment cases.",
+    help=GROUP_HELP["stats"],
     no_args_is_help=True,
 )
 
@@ -502,6 +501,3 @@ def attempt_cmd(
         mark = "[green]correct[/]" if g.correct else "[red]not within tolerance[/]"
         out.print(f" • {g.id}: {said}; the calculator gives {_fmt(g.expected)} {g.unit} — {mark}")
 
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(stats_app, name="stats")
