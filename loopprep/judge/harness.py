@@ -26,6 +26,7 @@ import numpy as np
 SOLUTION = "<solution>"
 MAX_VALUE_BYTES = 4 * 1024 * 1024
 MAX_STDOUT = 8 * 1024
+MAX_TRACEBACK = 4000
 MAX_DEPTH = 32
 MAX_EVENT_BYTES = 8 * 1024 * 1024  # one event line; a 4 MiB array is about 5.6 MiB once in base64
 
@@ -254,7 +255,11 @@ def user_traceback(exc: BaseException) -> str:
     frames = [f for f in te.stack if f.filename == SOLUTION]
     te.stack = traceback.StackSummary.from_list(frames)
     te.__cause__ = te.__context__ = None
-    return "".join(te.format()).strip()
+    text = "".join(te.format()).strip()
+    if len(text) > MAX_TRACEBACK:
+        half = MAX_TRACEBACK // 2
+        text = text[:half] + "\n… (cut) …\n" + text[-half:]
+    return text
 
 
 def _mro(exc: BaseException) -> list[str]:

@@ -4,8 +4,10 @@ forked child before it runs user code.
 Layers (each reported on or off, with why, in :attr:`Sandbox.protections`):
 
 - **namespaces**: the zygote lives in its own PID, network, IPC and UTS namespaces.  The network
-  namespace is empty (its loopback is down), so nothing can be reached, 127.0.0.1 included; the
-  PID namespace hides every process outside the judge.
+  namespace is empty (its loopback is down), so nothing can be reached, 127.0.0.1 included.  Each
+  submission then runs as PID 1 of a further PID namespace of its own (the zygote unshares one
+  just before each fork and returns to its own right after), so it sees and can signal no other
+  process, while the zygote, outside, can still kill and reap it.
 - **user**: the child drops to an unprivileged uid of its own (one per concurrent slot), so it
   cannot signal the zygote or a neighbouring submission, and it has no capabilities.
 - **filesystem**: Landlock; read-only access to numpy's package directory and the standard
@@ -65,6 +67,10 @@ def unshare(flags: int) -> None:
     _check(_libc.unshare(ctypes.c_int(flags)), "unshare")
 
 
+def setns(fd: int, nstype: int) -> None:
+    _check(_libc.setns(ctypes.c_int(fd), ctypes.c_int(nstype)), "setns")
+
+
 def prctl(option: int, arg: int) -> None:
     _check(_libc.prctl(option, ctypes.c_ulong(arg), 0, 0, 0), "prctl")
 
@@ -88,9 +94,11 @@ class Sandbox:
     _seccomp: object = None
     base_vm_bytes: int = 0
     can_setuid: bool = False
+    pid_per_child: bool = False  # each submission is PID 1 of a namespace of its own
 
     def prepare(self, namespaces: Protection) -> None:
         self.protections["namespaces"] = namespaces
+        self.pid_per_child = namespaces.on
         self.base_vm_bytes = _vm_size()
         self._prepare_user()
         self._prepare_landlock()
@@ -151,7 +159,6 @@ class Sandbox:
 
     def enter(self, *, slot: int, cpu_s: float, memory_mb: int, keep_fd: int) -> None:
         """In the forked child: close everything but ``keep_fd``, then lock the doors, in order."""
-        prctl(PR_SET_PDEATHSIG, 9)
         null = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(null, fd)
@@ -161,7 +168,8 @@ class Sandbox:
             keep.add(ruleset_fd)
         _close_all_but(keep)
         cpu = max(1, math.ceil(cpu_s))
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+        # soft = hard: the kernel then sends SIGKILL (PID 1 of a namespace ignores SIGXCPU)
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
         mem = self.base_vm_bytes + memory_mb * 2**20
         resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
         resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
@@ -178,6 +186,8 @@ class Sandbox:
             os.setgroups([])
             os.setresgid(uid, uid, uid)
             os.setresuid(uid, uid, uid)
+        # after the uid change, which clears it: die with the parent (the keeper or the zygote)
+        prctl(PR_SET_PDEATHSIG, 9)
         if self._seccomp is not None:
             self._seccomp.load()
 
@@ -213,7 +223,9 @@ def enter_namespaces(disabled: frozenset[str]) -> Protection:
     flags = CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
     try:
         unshare(flags)
-        return Protection(True, "own PID, network (no interfaces up), IPC and UTS namespaces")
+        return Protection(
+            True, "own network (no interfaces up), IPC and UTS namespaces; each submission alone in a PID namespace"
+        )
     except OSError as root_exc:
         if os.geteuid() != 0:
             try:

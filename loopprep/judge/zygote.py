@@ -57,6 +57,13 @@ class Zygote:
         self.children: dict[str, Child] = {}
         self.inbuf = bytearray()
         self.chan_in, self.chan_out = chan_in, chan_out
+        # The zygote's own PID namespace, to return to after giving each child a new one.
+        self.own_pid_ns: int | None = None
+        if sandbox.pid_per_child:
+            try:
+                self.own_pid_ns = os.open("/proc/self/ns/pid", os.O_RDONLY)
+            except OSError:
+                self.own_pid_ns = None
         from loopprep.judge import protocol
 
         self.protocol = protocol
@@ -131,11 +138,12 @@ class Zygote:
             self.harness.prepare(req["job"])
         r, w = os.pipe()
         started = time.monotonic()
+        own_ns = self._new_pid_namespace_for_next_child()
         pid = os.fork()
-        if pid == 0:  # the child: never returns
+        if pid == 0:  # never returns
+            os.close(r)
             code = 0
             try:
-                os.close(r)
                 self.sb.enter(slot=slot, cpu_s=cpu_s, memory_mb=int(limits.get("memory_mb", 256)), keep_fd=w)
             except BaseException:  # noqa: BLE001 - the sandbox could not be entered: say so, run nothing
                 self._child_report(w, "sandbox_error", traceback.format_exc(limit=3))
@@ -145,6 +153,8 @@ class Zygote:
             except BaseException:  # noqa: BLE001
                 code = 71
             os._exit(code)
+        if own_ns:
+            self._back_to_own_pid_namespace()
         os.close(w)
         os.set_blocking(r, False)
         pidfd = os.pidfd_open(pid)
@@ -156,6 +166,23 @@ class Zygote:
         self.children[child.id] = child
         self.sel.register(r, selectors.EVENT_READ, ("out", child))
         self.sel.register(pidfd, selectors.EVENT_READ, ("exit", child))
+
+    def _new_pid_namespace_for_next_child(self) -> bool:
+        """Make the next fork PID 1 of a new PID namespace of its own (undone right after the fork)."""
+        if self.own_pid_ns is None:
+            return False
+        from loopprep.judge.sandbox import CLONE_NEWPID, unshare
+
+        try:
+            unshare(CLONE_NEWPID)
+        except OSError:
+            return False
+        return True
+
+    def _back_to_own_pid_namespace(self) -> None:
+        from loopprep.judge.sandbox import CLONE_NEWPID, setns
+
+        setns(self.own_pid_ns, CLONE_NEWPID)
 
     @staticmethod
     def _child_report(fd: int, event: str, detail: str) -> None:
@@ -186,6 +213,7 @@ class Zygote:
             child.buf += chunk
 
     def _kill(self, child: Child) -> None:
+        # From the zygote's (ancestor) namespace SIGKILL reaches a child that is PID 1 of its own.
         with contextlib.suppress(ProcessLookupError):
             os.kill(child.pid, signal.SIGKILL)
 
