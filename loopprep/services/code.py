@@ -82,7 +82,9 @@ class Protections(BaseModel):
     off: list[str] = Field(default_factory=list, description="Layers that are off on this machine.")
 
 
-class ProblemSummary(BaseModel):
+class ProblemHead(BaseModel):
+    """What a list row and a problem page share."""
+
     id: str
     title: str
     difficulty: str
@@ -90,9 +92,12 @@ class ProblemSummary(BaseModel):
     roles: list[str]
     companies: list[str]
     vectorised: bool
+    origin: Literal["shipped", "yours"]
+
+
+class ProblemSummary(ProblemHead):
     status: Status
     attempts: int
-    origin: Literal["shipped", "yours"]
 
 
 class ProblemList(BaseModel):
@@ -133,14 +138,7 @@ class Pacing(BaseModel):
     minutes_per_problem: float = ROUND_MINUTES / PROBLEMS_PER_ROUND
 
 
-class ProblemView(BaseModel):
-    id: str
-    title: str
-    difficulty: str
-    topics: list[str]
-    roles: list[str]
-    companies: list[str]
-    vectorised: bool
+class ProblemView(ProblemHead):
     statement: str = Field(description="Markdown.")
     function: str
     signature: str
@@ -157,7 +155,6 @@ class ProblemView(BaseModel):
     history: list[AttemptSummary]
     pacing: Pacing = Field(default_factory=Pacing)
     has_perf: bool
-    origin: Literal["shipped", "yours"]
 
 
 class CaseView(BaseModel):
