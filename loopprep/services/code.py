@@ -21,7 +21,7 @@ from loopprep.engines.clock import ItemKind
 from loopprep.engines.judge.grade import CaseOutcome, Graded, Verdict
 from loopprep.engines.judge.problem import MAX_SOURCE_BYTES, Problem
 from loopprep.errors import InvalidInput, NotFound
-from loopprep.judge.bank import Bank, load_bank, load_dir
+from loopprep.judge.bank import SHIPPED_DIR, Bank, load_bank, load_dir
 from loopprep.judge.check import check_problem
 from loopprep.judge.client import Judge, JudgeUnavailable
 from loopprep.judge.runner import PerfFigure, cases_of, judge, measure_perf
@@ -216,22 +216,17 @@ class AttemptDetail(AttemptSummary):
 
 
 def _origin(bank: Bank, problem_id: str) -> Literal["shipped", "yours"]:
-    from loopprep.judge.bank import SHIPPED_DIR
-
     path = bank.origin.get(problem_id)
     return "shipped" if path is not None and path.parent == SHIPPED_DIR else "yours"
 
 
-def _statuses(ctx: AppContext) -> dict[str, tuple[Status, int]]:
+def _statuses(ctx: AppContext, problem_id: str | None = None) -> dict[str, tuple[Status, int]]:
     solved_submit = (code_attempt.c.verdict == Verdict.ACCEPTED.value) & (code_attempt.c.mode == "submit")
+    query = select(code_attempt.c.problem_id, func.count(), func.sum(case((solved_submit, 1), else_=0)))
+    if problem_id is not None:
+        query = query.where(code_attempt.c.problem_id == problem_id)
     with ctx.engine.connect() as conn:
-        rows = conn.execute(
-            select(
-                code_attempt.c.problem_id,
-                func.count(),
-                func.sum(case((solved_submit, 1), else_=0)),
-            ).group_by(code_attempt.c.problem_id)
-        ).all()
+        rows = conn.execute(query.group_by(code_attempt.c.problem_id)).all()
     out: dict[str, tuple[Status, int]] = {}
     for pid, n, solved in rows:
         out[pid] = ("solved" if solved else "attempted", int(n))
@@ -315,16 +310,7 @@ def show_problem(ctx: AppContext, problem_id: str) -> ProblemView:
     if past:
         with ctx.engine.connect() as conn:
             code = conn.execute(select(code_attempt.c.code).where(code_attempt.c.id == past[0].id)).scalar_one()
-    status: Status = "new"
-    if past:
-        status = "attempted"
-        with ctx.engine.connect() as conn:
-            solved = conn.execute(
-                select(func.count()).select_from(code_attempt).where(
-                    code_attempt.c.problem_id == problem_id, code_attempt.c.mode == "submit",
-                    code_attempt.c.verdict == Verdict.ACCEPTED.value)
-            ).scalar_one()
-        status = "solved" if solved else "attempted"
+    status: Status = _statuses(ctx, problem_id).get(problem_id, ("new", 0))[0]
     examples = [Example(index=i, args=t.args, kwargs=t.kwargs, expected=t.expected, note=t.note)
                 for i, t in enumerate(p.tests) if t.visible]
     return ProblemView(
@@ -443,11 +429,15 @@ def reference_figure(ctx: AppContext, j: Judge, p: Problem, *, now: dt.datetime,
             return PerfFigure(row.ms, row.peak_bytes, [])
     fig = measure_perf(j, p, p.reference)
     if isinstance(fig, PerfFigure):
-        with ctx.engine.begin() as conn:
-            conn.execute(delete(code_reference_perf).where(code_reference_perf.c.problem_id == p.id))
-            conn.execute(insert(code_reference_perf).values(
-                problem_id=p.id, digest=digest, ms=fig.ms, peak_bytes=fig.peak_bytes or 0, measured_at=now))
+        _store_reference(ctx, p, fig, now)
     return fig
+
+
+def _store_reference(ctx: AppContext, p: Problem, fig: PerfFigure, now: dt.datetime) -> None:
+    with ctx.engine.begin() as conn:
+        conn.execute(delete(code_reference_perf).where(code_reference_perf.c.problem_id == p.id))
+        conn.execute(insert(code_reference_perf).values(
+            problem_id=p.id, digest=_digest(p), ms=fig.ms, peak_bytes=fig.peak_bytes or 0, measured_at=now))
 
 
 def measure_attempt(ctx: AppContext, j: Judge, attempt_id: int, *, now: dt.datetime) -> PerfView:
@@ -546,11 +536,7 @@ def check_problems(
             progress(p.id, n, len(problems))
         res = check_problem(j, p)
         if res.perf is not None and ctx is not None:
-            with ctx.engine.begin() as conn:
-                conn.execute(delete(code_reference_perf).where(code_reference_perf.c.problem_id == p.id))
-                conn.execute(insert(code_reference_perf).values(
-                    problem_id=p.id, digest=_digest(p), ms=res.perf.ms, peak_bytes=res.perf.peak_bytes or 0,
-                    measured_at=now or dt.datetime.now(dt.UTC)))
+            _store_reference(ctx, p, res.perf, now or dt.datetime.now(dt.UTC))
         out.append(CheckedProblem(
             id=p.id, ok=res.ok, issues=res.issues, reference_verdict=res.reference_verdict,
             reference_ms=res.reference_ms,
