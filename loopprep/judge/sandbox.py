@@ -186,7 +186,7 @@ class Sandbox:
             os.setgroups([])
             os.setresgid(uid, uid, uid)
             os.setresuid(uid, uid, uid)
-        # after the uid change, which clears it: die with the parent (the keeper or the zygote)
+        # after the uid change, which clears it: die with the zygote
         prctl(PR_SET_PDEATHSIG, 9)
         if self._seccomp is not None:
             self._seccomp.load()
