@@ -62,8 +62,13 @@ def fresh(problems: list) -> list[float]:
         cases = cases_of(p, visible_only=False)
         job = json.dumps(job_of(p, p.reference, cases))
         t0 = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-c", FRESH], input=job.encode(), capture_output=True, check=False,
-                              env={"OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"})
+        proc = subprocess.run(
+            [sys.executable, "-c", FRESH],
+            input=job.encode(),
+            capture_output=True,
+            check=False,
+            env={"OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"},
+        )
         from loopprep.engines.judge.grade import Exit
 
         g = grade(cases, proc.stdout, Exit(kind="exited", code=proc.returncode))
@@ -110,8 +115,10 @@ def main() -> int:
     print(f"{'warm zygote (sandboxed)':<28}{w50:>10.1f}{w99:>10.1f}{max(alone):>10.1f}")
     print(f"{'fresh python (no sandbox)':<28}{f50:>10.1f}{pct(slow, 99):>10.1f}{max(slow):>10.1f}")
     for k in range(2):
-        print(f"{f'two at once, thread {k + 1}':<28}{statistics.median(both[k]):>10.1f}"
-              f"{pct(both[k], 99):>10.1f}{max(both[k]):>10.1f}")
+        print(
+            f"{f'two at once, thread {k + 1}':<28}{statistics.median(both[k]):>10.1f}"
+            f"{pct(both[k], 99):>10.1f}{max(both[k]):>10.1f}"
+        )
     worst = sorted(per.items(), key=lambda kv: -statistics.median(kv[1]))[:3]
     print("\nslowest problems (median ms): " + ", ".join(f"{k} {statistics.median(v):.1f}" for k, v in worst))
     slowdown = max(statistics.median(b) for b in both) / w50

@@ -33,8 +33,13 @@ ProblemArg = Annotated[str, typer.Argument(metavar="ID", help="The problem id (s
 FileArg = Annotated[Path, typer.Argument(metavar="FILE", help="Your solution, a Python file.")]
 Elapsed = Annotated[
     float | None,
-    typer.Option("--elapsed", metavar="SECONDS", min=0, max=7 * 24 * 3600,
-                 help="Seconds you spent on the problem so far (the attempt clock)."),
+    typer.Option(
+        "--elapsed",
+        metavar="SECONDS",
+        min=0,
+        max=7 * 24 * 3600,
+        help="Seconds you spent on the problem so far (the attempt clock).",
+    ),
 ]
 
 STATUS_STYLE = {
@@ -116,8 +121,9 @@ def _read_source(file: Path) -> str:
     try:
         data = file.read_bytes()
     except OSError as exc:
-        raise InvalidInput(f"Cannot read {file}: {exc.strerror or exc}.", "Check the file's permissions.",
-                           field="file") from None
+        raise InvalidInput(
+            f"Cannot read {file}: {exc.strerror or exc}.", "Check the file's permissions.", field="file"
+        ) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -129,11 +135,15 @@ def _read_source(file: Path) -> str:
     from loopprep.engines.judge.problem import MAX_SOURCE_BYTES
 
     if len(data) > MAX_SOURCE_BYTES:
-        raise InvalidInput(f"{file} is {len(data) // 1024} KiB; a solution may be at most "
-                           f"{MAX_SOURCE_BYTES // 1024} KiB.", "Trim it; a solution fits in a page.", field="file")
+        raise InvalidInput(
+            f"{file} is {len(data) // 1024} KiB; a solution may be at most {MAX_SOURCE_BYTES // 1024} KiB.",
+            "Trim it; a solution fits in a page.",
+            field="file",
+        )
     if not text.strip():
-        raise InvalidInput(f"{file} is empty.", "Write your solution first; the starter shows the signature.",
-                           field="file")
+        raise InvalidInput(
+            f"{file} is empty.", "Write your solution first; the starter shows the signature.", field="file"
+        )
     return text.removeprefix("\ufeff")
 
 
@@ -146,8 +156,7 @@ def _judge(st: State) -> Iterator[Judge]:
         off = [name for name, layer in j.protections.items() if not layer.get("on")]
         if off:
             console(stderr=True).print(
-                f"[yellow]Warning:[/] sandbox protections off: {', '.join(off)} "
-                "(see `loopprep code protections`).",
+                f"[yellow]Warning:[/] sandbox protections off: {', '.join(off)} (see `loopprep code protections`).",
                 markup=True,
             )
         yield j
@@ -191,8 +200,12 @@ def list_cmd(
     from rich import box
 
     wide = out.width >= 110  # topics only where they fit beside the titles
-    t = Table(title=f"ML coding problems ({len(view.problems)} of {view.total})", title_justify="left",
-              box=box.SIMPLE_HEAD, padding=(0, 1))
+    t = Table(
+        title=f"ML coding problems ({len(view.problems)} of {view.total})",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+    )
     t.add_column("id", no_wrap=True)  # never cut: it is what the other commands take
     t.add_column("title", ratio=3)
     t.add_column("level", no_wrap=True)
@@ -205,8 +218,10 @@ def list_cmd(
         cells = [p.id, title, p.difficulty] + ([", ".join(p.topics)] if wide else [])
         t.add_row(*cells, PROBLEM_STATUS[p.status], str(p.attempts or ""))
     out.print(t)
-    out.print(f"Solved {view.solved} · attempted {view.attempted} · {view.total} in the bank. "
-              "Start one with: [bold]loopprep code start ID[/]")
+    out.print(
+        f"Solved {view.solved} · attempted {view.attempted} · {view.total} in the bank. "
+        "Start one with: [bold]loopprep code start ID[/]"
+    )
 
 
 @code_app.command("show")
@@ -228,8 +243,15 @@ def show_cmd(ctx: typer.Context, problem_id: ProblemArg, json: JsonOpt = False) 
     facts = f"{v.id} · {v.difficulty} · {', '.join(v.topics)} · {PROBLEM_STATUS[v.status]}"
     if v.vectorised:
         facts += " · vectorise"
-    out.print(Panel(Markdown(v.statement), title=f"[bold]{_esc(v.title)}[/]", subtitle=facts, title_align="left",
-                    subtitle_align="left"))
+    out.print(
+        Panel(
+            Markdown(v.statement),
+            title=f"[bold]{_esc(v.title)}[/]",
+            subtitle=facts,
+            title_align="left",
+            subtitle_align="left",
+        )
+    )
     out.print("\n[bold]Signature[/]")
     out.print(Syntax(v.signature, "python", theme="ansi_dark", background_color="default"))
     params = Table(show_header=True, box=None, padding=(0, 2))
@@ -252,8 +274,10 @@ def show_cmd(ctx: typer.Context, problem_id: ProblemArg, json: JsonOpt = False) 
     out.print(f"Limits: {v.time_limit_s:g} s CPU, {v.memory_limit_mb} MiB of memory.")
     out.print(f"Forbidden: {_esc(', '.join(v.forbidden)) if v.forbidden else 'nothing beyond the sandbox rules'}.")
     pace = v.pacing
-    out.print(f"[dim]Pacing: about {pace.minutes_per_problem:g} minutes ({pace.problems_per_round} problems "
-              f"in a {pace.round_minutes}-minute round).[/]")
+    out.print(
+        f"[dim]Pacing: about {pace.minutes_per_problem:g} minutes ({pace.problems_per_round} problems "
+        f"in a {pace.round_minutes}-minute round).[/]"
+    )
     if v.history:
         last = v.history[0]
         out.print(f"Your attempts: {len(v.history)}; the last: {last.verdict_label} ({last.passed}/{last.total}).")
@@ -282,8 +306,9 @@ def start_cmd(
     v = show_problem(state(ctx).context(), problem_id)
     folder = directory if directory is not None else Path.cwd()
     if folder.exists() and not folder.is_dir():
-        raise InvalidInput(f"{folder} is a file, not a directory.", "Give a directory to write the starter into.",
-                           field="dir")
+        raise InvalidInput(
+            f"{folder} is a file, not a directory.", "Give a directory to write the starter into.", field="dir"
+        )
     target = folder / f"{v.id}.py"
     if target.exists() and not force:
         raise InvalidInput(
@@ -303,8 +328,9 @@ def start_cmd(
         folder.mkdir(parents=True, exist_ok=True)
         target.write_text(code if code.endswith("\n") else code + "\n", encoding="utf-8")
     except OSError as exc:
-        raise InvalidInput(f"Cannot write {target}: {exc.strerror or exc}.", "Check the directory's permissions.",
-                           field="dir") from None
+        raise InvalidInput(
+            f"Cannot write {target}: {exc.strerror or exc}.", "Check the directory's permissions.", field="dir"
+        ) from None
     quoted = shlex.quote(str(target))
     steps = [f"loopprep code run {v.id} {quoted}", f"loopprep code submit {v.id} {quoted}"]
     if json:
@@ -318,8 +344,10 @@ def start_cmd(
     out.print("Then edit the file and run:")
     for s in steps:
         out.print(f"  {_esc(s)}", soft_wrap=True)
-    out.print(f"[dim]Pace yourself: about {v.pacing.minutes_per_problem:g} minutes; pass --elapsed SECONDS to "
-              "record your time.[/]")
+    out.print(
+        f"[dim]Pace yourself: about {v.pacing.minutes_per_problem:g} minutes; pass --elapsed SECONDS to "
+        "record your time.[/]"
+    )
 
 
 # ---- run / submit ---------------------------------------------------------------------------------
@@ -342,8 +370,14 @@ def _case_tables(out: Console, r: AttemptResult, names: list[str]) -> None:
             t.add_column(col, justify="right" if col in ("#", "time") else "left", overflow="fold")
         for c in visible:
             got = "—" if c.got is None and c.status != "passed" else _value(c.got)
-            t.add_row(str(c.index + 1), _esc(_call(c.args, c.kwargs, names)), _esc(_value(c.expected)), _esc(got),
-                      _ms(c.ms), _status(c))
+            t.add_row(
+                str(c.index + 1),
+                _esc(_call(c.args, c.kwargs, names)),
+                _esc(_value(c.expected)),
+                _esc(got),
+                _ms(c.ms),
+                _status(c),
+            )
         out.print(t)
     if hidden and all(c.status == "passed" for c in hidden):
         slowest = max((c.ms for c in hidden if c.ms is not None), default=None)
@@ -363,8 +397,10 @@ def _print_result(out: Console, r: AttemptResult, names: list[str], file: Path, 
 
     colour = "green" if r.accepted else ("yellow" if r.verdict == "judge-error" else "red")
     kind = "Examples" if r.mode == "run" else "Submission"
-    out.print(f"[bold {colour}]{r.verdict_label}[/] · {kind}: {r.passed}/{r.total} passed · judged in "
-              f"{_ms(r.latency_ms)}" + (f" · your clock {_minutes(r.elapsed_s)}" if r.elapsed_s is not None else ""))
+    out.print(
+        f"[bold {colour}]{r.verdict_label}[/] · {kind}: {r.passed}/{r.total} passed · judged in "
+        f"{_ms(r.latency_ms)}" + (f" · your clock {_minutes(r.elapsed_s)}" if r.elapsed_s is not None else "")
+    )
     if not r.accepted:
         first = r.message.split("\n", 1)[0]
         out.print(Text(first + (f" (line {r.line})" if r.line and f"line {r.line}" not in first else "")))
@@ -391,11 +427,14 @@ def _print_result(out: Console, r: AttemptResult, names: list[str], file: Path, 
             shown.add(trace)
             out.print(Text(trace, style="dim"), soft_wrap=True)
     if "\n" in r.message and not shown:  # a load-time traceback rides in the message
-        out.print(Text(r.message.split("\n", 1)[1].rstrip().replace('File "<solution>"', f'File "{file}"'),
-                       style="dim"), soft_wrap=True)
+        out.print(
+            Text(r.message.split("\n", 1)[1].rstrip().replace('File "<solution>"', f'File "{file}"'), style="dim"),
+            soft_wrap=True,
+        )
     if r.mutated:
-        out.print(f"[yellow]Your code changed its inputs in place:[/] {_esc(', '.join(r.mutated))}. "
-                  "Copy before modifying.")
+        out.print(
+            f"[yellow]Your code changed its inputs in place:[/] {_esc(', '.join(r.mutated))}. Copy before modifying."
+        )
     if r.stdout.strip():
         out.print("[bold]Your prints[/]")
         out.print(Text(r.stdout.rstrip().replace("<solution>:", f"{file}:")), soft_wrap=True)
@@ -532,8 +571,12 @@ def history_cmd(
     from rich import box
 
     wide = out.width >= 100 or problem_id is not None  # on a narrow screen: a shorter date, no judge time
-    t = Table(title="Attempts" + (f" at {problem_id}" if problem_id else ""), title_justify="left",
-              box=box.SIMPLE_HEAD, padding=(0, 1))
+    t = Table(
+        title="Attempts" + (f" at {problem_id}" if problem_id else ""),
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+    )
     t.add_column("#", justify="right", no_wrap=True)
     t.add_column("when (UTC)", no_wrap=True)
     if not problem_id:
@@ -552,8 +595,9 @@ def history_cmd(
         cells += [_ms(a.latency_ms)] if wide else []
         t.add_row(*cells, "—" if ratio is None else f"{ratio:.2f}×")
     out.print(t)
-    out.print("[dim]clock: your time on the problem (--elapsed); speed: your time / the reference's on the "
-              "larger input.[/]")
+    out.print(
+        "[dim]clock: your time on the problem (--elapsed); speed: your time / the reference's on the larger input.[/]"
+    )
 
 
 # ---- problem CI -----------------------------------------------------------------------------------
@@ -568,8 +612,9 @@ def _print_check(out: Console, rep: CheckReport) -> None:
         perf = ""
         if p.perf_ms is not None:
             perf = f" · larger input {_ms(p.perf_ms)}, {_mib(p.perf_peak_bytes)} peak"
-        out.print(f"{mark} [bold]{p.id}[/]  reference [{ref_colour}]{p.reference_verdict}[/] "
-                  f"({_ms(p.reference_ms)}){perf}")
+        out.print(
+            f"{mark} [bold]{p.id}[/]  reference [{ref_colour}]{p.reference_verdict}[/] ({_ms(p.reference_ms)}){perf}"
+        )
         for n, m in enumerate(p.mutants, 1):
             if m["verdict"] == "accepted":
                 line = Text(f"    mutant {n}: passes every test — {m['bug']}", style="red")
@@ -583,9 +628,12 @@ def _print_check(out: Console, rep: CheckReport) -> None:
     for e in rep.schema_errors:
         out.print(Text("✗ ", style="red") + Text(f"{e}", style="red"))
     verdict = "[green]every problem is sound[/]" if rep.ok else f"[red]{rep.failed} failed[/]"
-    out.print(f"\nChecked {rep.checked} problem(s) in {_esc(rep.directory)}"
-              + (f" and {len(rep.schema_errors)} file(s) that break the schema" if rep.schema_errors else "")
-              + f": {verdict}.", soft_wrap=True)
+    out.print(
+        f"\nChecked {rep.checked} problem(s) in {_esc(rep.directory)}"
+        + (f" and {len(rep.schema_errors)} file(s) that break the schema" if rep.schema_errors else "")
+        + f": {verdict}.",
+        soft_wrap=True,
+    )
 
 
 @code_app.command("check")
@@ -596,8 +644,9 @@ def check_cmd(
         Path | None,
         typer.Argument(metavar="[DIR]", help="A directory of problem files (default: the shipped bank and yours)."),
     ] = None,
-    only: Annotated[list[str] | None, typer.Option("--only", metavar="ID", help="Check only this problem (repeat).")
-                    ] = None,
+    only: Annotated[
+        list[str] | None, typer.Option("--only", metavar="ID", help="Check only this problem (repeat).")
+    ] = None,
     json: JsonOpt = False,
 ) -> None:
     """Problem CI: the schema, the reference accepted in the sandbox, every mutant caught.
@@ -609,8 +658,9 @@ def check_cmd(
     from loopprep.services.code import check_problems
 
     if directory is not None and not directory.is_dir():
-        raise InvalidInput(f"There is no directory at {directory}.", "Give the directory that holds the YAML files.",
-                           field="dir")
+        raise InvalidInput(
+            f"There is no directory at {directory}.", "Give the directory that holds the YAML files.", field="dir"
+        )
     st = state(ctx)
     app_ctx = st.context()
     with _judge(st) as j:
@@ -620,8 +670,14 @@ def check_cmd(
         else:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-            with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                          TimeElapsedColumn(), console=err, transient=True) as bar:
+            with Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+            ) as bar:
                 task = bar.add_task("Checking", total=None)
 
                 def progress(pid: str, n: int, total: int) -> None:
@@ -662,8 +718,9 @@ def protections_cmd(ctx: typer.Context, json: JsonOpt = False) -> None:
         t.add_row(name, "[green]on[/]" if layer.get("on") else "[red]off[/]", _esc(layer.get("how", "")))
     out.print(t)
     if view.off:
-        out.print(f"[yellow]Off: {', '.join(view.off)}.[/] Submitted code is less contained on this machine; "
-                  "LOOPPREP_JUDGE_PROTECTIONS_OFF lists the layers turned off by setting.")
+        out.print(
+            f"[yellow]Off: {', '.join(view.off)}.[/] Submitted code is less contained on this machine; "
+            "LOOPPREP_JUDGE_PROTECTIONS_OFF lists the layers turned off by setting."
+        )
     else:
         out.print("Every layer is on.")
-

@@ -500,4 +500,3 @@ def attempt_cmd(
         said = "not answered" if g.given is None else f"you said {_fmt(g.given)}"
         mark = "[green]correct[/]" if g.correct else "[red]not within tolerance[/]"
         out.print(f" • {g.id}: {said}; the calculator gives {_fmt(g.expected)} {g.unit} — {mark}")
-

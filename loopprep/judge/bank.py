@@ -43,8 +43,7 @@ def load_file(path: Path) -> tuple[Problem | None, list[ContentProblem]]:
     except ValidationError as exc:
         entry = data.get("id") if isinstance(data.get("id"), str) else None
         return None, [
-            ContentProblem(path.name, entry, ".".join(str(p) for p in e["loc"]) or None, e["msg"])
-            for e in exc.errors()
+            ContentProblem(path.name, entry, ".".join(str(p) for p in e["loc"]) or None, e["msg"]) for e in exc.errors()
         ]
     if path.stem != problem.id:
         return None, [ContentProblem(path.name, problem.id, "id", f"the file must be named {problem.id}.yaml")]
@@ -62,8 +61,9 @@ def load_dir(directory: Path, bank: Bank | None = None) -> Bank:
             bank.errors.extend(errors)
             continue
         if problem.id in bank.problems:
-            bank.errors.append(ContentProblem(path.name, problem.id, "id",
-                                              f"the id is already used by {bank.origin[problem.id]}"))
+            bank.errors.append(
+                ContentProblem(path.name, problem.id, "id", f"the id is already used by {bank.origin[problem.id]}")
+            )
             continue
         bank.problems[problem.id] = problem
         bank.origin[problem.id] = path

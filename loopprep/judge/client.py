@@ -78,8 +78,13 @@ class Judge:
         try:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "loopprep.judge.zygote"],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                cwd="/", env=env, close_fds=True, start_new_session=True,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                cwd="/",
+                env=env,
+                close_fds=True,
+                start_new_session=True,
             )
         except OSError as exc:
             raise JudgeUnavailable(
@@ -146,8 +151,7 @@ class Judge:
             jid = str(next(self._ids))
             self._pending[jid] = fut
             frame = protocol.encode(
-                {"op": "run", "id": jid, "job": job,
-                 "limits": {"cpu_s": cpu_s, "memory_mb": memory_mb, "wall_s": wall}}
+                {"op": "run", "id": jid, "job": job, "limits": {"cpu_s": cpu_s, "memory_mb": memory_mb, "wall_s": wall}}
             )
             try:
                 self._proc.stdin.write(frame)
@@ -163,9 +167,13 @@ class Judge:
             raise JudgeUnavailable("The judge did not answer in time.", "Try again; it restarts.") from None
         e = head.get("exit", {})
         exit = Exit(
-            kind=str(e.get("kind", "crash")), code=e.get("code"), signal=e.get("signal"),
-            cpu_s=float(e.get("cpu_s", 0)), wall_s=float(e.get("wall_s", 0)),
-            max_rss_kib=int(e.get("max_rss_kib", 0)), detail=str(e.get("detail", "")),
+            kind=str(e.get("kind", "crash")),
+            code=e.get("code"),
+            signal=e.get("signal"),
+            cpu_s=float(e.get("cpu_s", 0)),
+            wall_s=float(e.get("wall_s", 0)),
+            max_rss_kib=int(e.get("max_rss_kib", 0)),
+            detail=str(e.get("detail", "")),
         )
         if b'"event": "sandbox_error"' in payload[:4096] and b'"event": "start"' not in payload[:4096]:
             log.error("judge sandbox could not be entered: %s", payload[:2000].decode(errors="replace"))

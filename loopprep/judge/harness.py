@@ -380,8 +380,16 @@ def _run_one(i, test, fn, params, hits, emit) -> None:
         if hits:
             emit(event="test", i=i, status="forbidden", name=hits[0])
             return
-        emit(event="test", i=i, status="error", ms=ms, type=type(exc).__name__, mro=_mro(exc),
-             message=str(exc)[:500], traceback=user_traceback(exc))
+        emit(
+            event="test",
+            i=i,
+            status="error",
+            ms=ms,
+            type=type(exc).__name__,
+            mro=_mro(exc),
+            message=str(exc)[:500],
+            traceback=user_traceback(exc),
+        )
         return
     ms = (time.perf_counter() - t0) * 1000
     if hits:
@@ -421,8 +429,12 @@ def run_perf(job: dict, emit) -> None:
             made = gen_ns["generate"](np.random.default_rng(job["seed"]))
             args, kwargs = list(made.get("args", [])), dict(made.get("kwargs", {}))
         except BaseException as exc:  # noqa: BLE001 - the problem's generator is broken: say how
-            emit(event="perf", status="generator_error", type=type(exc).__name__,
-                 traceback="".join(traceback.format_exception(exc))[-1500:])
+            emit(
+                event="perf",
+                status="generator_error",
+                type=type(exc).__name__,
+                traceback="".join(traceback.format_exception(exc))[-1500:],
+            )
             return
         loaded = load(job["source"], job["function"], emit, job.get("forbidden", []))
         if loaded is None:

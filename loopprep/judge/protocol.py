@@ -45,4 +45,4 @@ def read_frame(fd: int) -> tuple[dict, bytes]:
 def write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]

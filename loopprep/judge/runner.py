@@ -27,8 +27,11 @@ def cases_of(problem: Problem, *, visible_only: bool) -> list[CaseSpec]:
         if visible_only and not t.visible:
             continue
         tol = problem.tolerance_of(t)
-        out.append(CaseSpec(i, t.expected, Tol(tol.abs, tol.rel) if tol else None, t.visible, t.note,
-                            list(t.args), dict(t.kwargs)))
+        out.append(
+            CaseSpec(
+                i, t.expected, Tol(tol.abs, tol.rel) if tol else None, t.visible, t.note, list(t.args), dict(t.kwargs)
+            )
+        )
     return out
 
 
@@ -70,8 +73,9 @@ def judge(judge: Judge, problem: Problem, source: str, *, visible_only: bool) ->
     early = precheck(problem, source, cases)
     if early is not None:
         return Judged(early, 0.0, 0.0, 0.0)
-    out: RunOutput = judge.run(job_of(problem, source, cases), cpu_s=problem.limits.time_s,
-                               memory_mb=problem.limits.memory_mb)
+    out: RunOutput = judge.run(
+        job_of(problem, source, cases), cpu_s=problem.limits.time_s, memory_mb=problem.limits.memory_mb
+    )
     graded = grade(cases, out.output, out.exit)
     return Judged(graded, out.latency_ms, out.exit.cpu_s * 1000, out.exit.wall_s * 1000)
 
@@ -111,8 +115,11 @@ def measure_perf(judge: Judge, problem: Problem, source: str) -> PerfFigure | st
         if out.exit.kind == "timeout" or out.exit.signal in ("SIGXCPU", "SIGKILL"):
             return "ran out of time on the larger input"
         ended = out.exit.signal or f"exit status {out.exit.code}"
-        errors = [str(e.get("traceback") or e.get("detail") or e.get("message") or "")[-300:]
-                  for e in events if e.get("event") in ("load_error", "sandbox_error", "missing_function")]
+        errors = [
+            str(e.get("traceback") or e.get("detail") or e.get("message") or "")[-300:]
+            for e in events
+            if e.get("event") in ("load_error", "sandbox_error", "missing_function")
+        ]
         return f"no measurement came back (the process ended with {ended}){': ' + errors[0] if errors else ''}"
     ev = perf[0]
     if ev.get("status") != "ok":
@@ -121,7 +128,8 @@ def measure_perf(judge: Judge, problem: Problem, source: str) -> PerfFigure | st
         return f"failed on the larger input ({ev.get('type') or ev.get('status')})"
     try:
         peak = ev.get("peak_bytes")
-        return PerfFigure(float(ev["ms"]), None if peak is None else int(peak),
-                          [str(m) for m in ev.get("mutated", [])][:10])
+        return PerfFigure(
+            float(ev["ms"]), None if peak is None else int(peak), [str(m) for m in ev.get("mutated", [])][:10]
+        )
     except (KeyError, TypeError, ValueError):
         return "the measurement was malformed"

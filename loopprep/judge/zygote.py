@@ -22,10 +22,43 @@ from dataclasses import dataclass, field
 # What a submission may import: loaded here, before any sandbox exists, because the child may not
 # read the interpreter's files (on many machines they sit in a home directory it cannot enter).
 PRELOAD = (
-    "abc", "array", "bisect", "cmath", "collections", "collections.abc", "contextlib", "copy", "dataclasses",
-    "datetime", "decimal", "enum", "fractions", "functools", "heapq", "itertools", "json", "math", "numbers",
-    "operator", "pprint", "queue", "random", "re", "statistics", "string", "struct", "textwrap", "time", "typing",
-    "unicodedata", "warnings", "numpy", "numpy.linalg", "numpy.fft", "numpy.random", "numpy.lib.stride_tricks",
+    "abc",
+    "array",
+    "bisect",
+    "cmath",
+    "collections",
+    "collections.abc",
+    "contextlib",
+    "copy",
+    "dataclasses",
+    "datetime",
+    "decimal",
+    "enum",
+    "fractions",
+    "functools",
+    "heapq",
+    "itertools",
+    "json",
+    "math",
+    "numbers",
+    "operator",
+    "pprint",
+    "queue",
+    "random",
+    "re",
+    "statistics",
+    "string",
+    "struct",
+    "textwrap",
+    "time",
+    "typing",
+    "unicodedata",
+    "warnings",
+    "numpy",
+    "numpy.linalg",
+    "numpy.fft",
+    "numpy.random",
+    "numpy.lib.stride_tricks",
 )
 
 
@@ -159,9 +192,15 @@ class Zygote:
         os.set_blocking(r, False)
         pidfd = os.pidfd_open(pid)
         child = Child(
-            id=str(req.get("id")), pid=pid, pidfd=pidfd, rfd=r, slot=slot, started=started,
+            id=str(req.get("id")),
+            pid=pid,
+            pidfd=pidfd,
+            rfd=r,
+            slot=slot,
+            started=started,
             deadline=started + float(limits.get("wall_s", cpu_s * 2 + 1)),
-            cap=int(limits.get("output_bytes", 16 * 2**20)), cpu_s=cpu_s,
+            cap=int(limits.get("output_bytes", 16 * 2**20)),
+            cpu_s=cpu_s,
         )
         self.children[child.id] = child
         self.sel.register(r, selectors.EVENT_READ, ("out", child))

@@ -236,8 +236,16 @@ def _statuses(ctx: AppContext, problem_id: str | None = None) -> dict[str, tuple
 def _summary(row: Any) -> AttemptSummary:
     verdict = Verdict(row.verdict)
     return AttemptSummary(
-        id=row.id, problem_id=row.problem_id, mode=row.mode, verdict=verdict.value, verdict_label=verdict.label,
-        passed=row.passed, total=row.total, elapsed_s=row.elapsed_s, latency_ms=row.latency_ms, perf=row.perf,
+        id=row.id,
+        problem_id=row.problem_id,
+        mode=row.mode,
+        verdict=verdict.value,
+        verdict_label=verdict.label,
+        passed=row.passed,
+        total=row.total,
+        elapsed_s=row.elapsed_s,
+        latency_ms=row.latency_ms,
+        perf=row.perf,
         created_at=row.created_at,
     )
 
@@ -273,15 +281,30 @@ def list_problems(
             continue
         if status and st != status:
             continue
-        items.append(ProblemSummary(
-            id=p.id, title=p.title, difficulty=p.difficulty, topics=list(p.topics), roles=[r.value for r in p.roles],
-            companies=[c.value for c in p.companies], vectorised=p.vectorised, status=st, attempts=n,
-            origin=_origin(bank, p.id),
-        ))
+        items.append(
+            ProblemSummary(
+                id=p.id,
+                title=p.title,
+                difficulty=p.difficulty,
+                topics=list(p.topics),
+                roles=[r.value for r in p.roles],
+                companies=[c.value for c in p.companies],
+                vectorised=p.vectorised,
+                status=st,
+                attempts=n,
+                origin=_origin(bank, p.id),
+            )
+        )
     solved = sum(1 for pid, (st, _) in seen.items() if st == "solved" and pid in bank.problems)
     attempted = sum(1 for pid, (st, _) in seen.items() if st == "attempted" and pid in bank.problems)
-    return ProblemList(problems=items, topics=topics, solved=solved, attempted=attempted, total=len(bank.problems),
-                       errors=[str(e) for e in bank.errors])
+    return ProblemList(
+        problems=items,
+        topics=topics,
+        solved=solved,
+        attempted=attempted,
+        total=len(bank.problems),
+        errors=[str(e) for e in bank.errors],
+    )
 
 
 def history(ctx: AppContext, problem_id: str | None = None, *, limit: int = 50) -> list[AttemptSummary]:
@@ -311,15 +334,35 @@ def show_problem(ctx: AppContext, problem_id: str) -> ProblemView:
         with ctx.engine.connect() as conn:
             code = conn.execute(select(code_attempt.c.code).where(code_attempt.c.id == past[0].id)).scalar_one()
     status: Status = _statuses(ctx, problem_id).get(problem_id, ("new", 0))[0]
-    examples = [Example(index=i, args=t.args, kwargs=t.kwargs, expected=t.expected, note=t.note)
-                for i, t in enumerate(p.tests) if t.visible]
+    examples = [
+        Example(index=i, args=t.args, kwargs=t.kwargs, expected=t.expected, note=t.note)
+        for i, t in enumerate(p.tests)
+        if t.visible
+    ]
     return ProblemView(
-        id=p.id, title=p.title, difficulty=p.difficulty, topics=list(p.topics), roles=[r.value for r in p.roles],
-        companies=[c.value for c in p.companies], vectorised=p.vectorised, statement=p.statement, function=p.function,
-        signature=p.signature, returns=p.returns, params=dict(p.params), forbidden=list(p.forbidden),
-        time_limit_s=p.limits.time_s, memory_limit_mb=p.limits.memory_mb, starter=p.starter, code=code,
-        examples=examples, hidden_count=len(p.tests) - len(examples), status=status, history=past,
-        has_perf=p.perf is not None, origin=_origin(bank, p.id),
+        id=p.id,
+        title=p.title,
+        difficulty=p.difficulty,
+        topics=list(p.topics),
+        roles=[r.value for r in p.roles],
+        companies=[c.value for c in p.companies],
+        vectorised=p.vectorised,
+        statement=p.statement,
+        function=p.function,
+        signature=p.signature,
+        returns=p.returns,
+        params=dict(p.params),
+        forbidden=list(p.forbidden),
+        time_limit_s=p.limits.time_s,
+        memory_limit_mb=p.limits.memory_mb,
+        starter=p.starter,
+        code=code,
+        examples=examples,
+        hidden_count=len(p.tests) - len(examples),
+        status=status,
+        history=past,
+        has_perf=p.perf is not None,
+        origin=_origin(bank, p.id),
     )
 
 
@@ -328,49 +371,101 @@ def show_problem(ctx: AppContext, problem_id: str) -> ProblemView:
 
 def _check_code(code: str) -> str:
     if not isinstance(code, str) or not code.strip():
-        raise InvalidInput("The code is empty.", "Write your solution first (the starter shows the signature).",
-                           field="code")
+        raise InvalidInput(
+            "The code is empty.", "Write your solution first (the starter shows the signature).", field="code"
+        )
     if len(code.encode()) > MAX_SOURCE_BYTES:
-        raise InvalidInput(f"The code is larger than {MAX_SOURCE_BYTES // 1024} KiB.",
-                           "Trim it; a solution fits in a page.", field="code")
+        raise InvalidInput(
+            f"The code is larger than {MAX_SOURCE_BYTES // 1024} KiB.",
+            "Trim it; a solution fits in a page.",
+            field="code",
+        )
     return code.replace("\r\n", "\n")
 
 
 def _case_view(c: CaseOutcome) -> CaseView:
-    return CaseView(index=c.index, visible=c.visible, note=c.note, status=c.status, ms=c.ms, message=c.message,
-                    args=c.args, kwargs=c.kwargs, expected=c.expected if c.visible else None,
-                    got=c.got if c.visible else None, traceback=c.traceback)
+    return CaseView(
+        index=c.index,
+        visible=c.visible,
+        note=c.note,
+        status=c.status,
+        ms=c.ms,
+        message=c.message,
+        args=c.args,
+        kwargs=c.kwargs,
+        expected=c.expected if c.visible else None,
+        got=c.got if c.visible else None,
+        traceback=c.traceback,
+    )
 
 
 def _stored_cases(g: Graded) -> list[dict[str, Any]]:
     # per-test timings and status; never a hidden test's data
-    return [{"index": c.index, "visible": c.visible, "note": c.note, "status": c.status,
-             "ms": None if c.ms is None else round(c.ms, 3)} for c in g.cases]
+    return [
+        {
+            "index": c.index,
+            "visible": c.visible,
+            "note": c.note,
+            "status": c.status,
+            "ms": None if c.ms is None else round(c.ms, 3),
+        }
+        for c in g.cases
+    ]
 
 
-def _record(ctx: AppContext, problem_id: str, mode: str, code: str, g: Graded, latency_ms: float,
-            elapsed_s: float | None, now: dt.datetime) -> int:
+def _record(
+    ctx: AppContext,
+    problem_id: str,
+    mode: str,
+    code: str,
+    g: Graded,
+    latency_ms: float,
+    elapsed_s: float | None,
+    now: dt.datetime,
+) -> int:
     with ctx.engine.begin() as conn:
-        return int(conn.execute(
-            insert(code_attempt).values(
-                problem_id=problem_id, mode=mode, code=code, verdict=g.verdict.value, message=g.message[:20000],
-                passed=g.passed, total=g.total, cases=_stored_cases(g), elapsed_s=elapsed_s,
-                latency_ms=round(latency_ms, 3), perf=None, created_at=now,
-            ).returning(code_attempt.c.id)
-        ).scalar_one())
+        return int(
+            conn.execute(
+                insert(code_attempt)
+                .values(
+                    problem_id=problem_id,
+                    mode=mode,
+                    code=code,
+                    verdict=g.verdict.value,
+                    message=g.message[:20000],
+                    passed=g.passed,
+                    total=g.total,
+                    cases=_stored_cases(g),
+                    elapsed_s=elapsed_s,
+                    latency_ms=round(latency_ms, 3),
+                    perf=None,
+                    created_at=now,
+                )
+                .returning(code_attempt.c.id)
+            ).scalar_one()
+        )
 
 
 def _elapsed(elapsed_s: float | None) -> float | None:
     if elapsed_s is None:
         return None
     if elapsed_s < 0 or elapsed_s > 7 * 24 * 3600:
-        raise InvalidInput("The attempt clock reading is out of range.", "Send seconds since the problem opened.",
-                           field="elapsed_s")
+        raise InvalidInput(
+            "The attempt clock reading is out of range.", "Send seconds since the problem opened.", field="elapsed_s"
+        )
     return round(float(elapsed_s), 1)
 
 
-def _execute(ctx: AppContext, j: Judge, problem_id: str, code: str, *, mode: Literal["run", "submit"],
-             elapsed_s: float | None, now: dt.datetime) -> AttemptResult:
+def _execute(
+    ctx: AppContext,
+    j: Judge,
+    problem_id: str,
+    code: str,
+    *,
+    mode: Literal["run", "submit"],
+    elapsed_s: float | None,
+    now: dt.datetime,
+) -> AttemptResult:
     p = get_problem(ctx, problem_id)
     code = _check_code(code)
     elapsed = _elapsed(elapsed_s)
@@ -379,8 +474,13 @@ def _execute(ctx: AppContext, j: Judge, problem_id: str, code: str, *, mode: Lit
         g, latency = res.graded, res.latency_ms
     except JudgeUnavailable as exc:  # loopprep's fault: keep the code, say so, log it
         cases = cases_of(p, visible_only=(mode == "run"))
-        g = Graded(Verdict.JUDGE_ERROR, f"{exc.message} Your code was saved; {exc.hint}", 0, len(cases),
-                   [CaseOutcome(c.index, c.visible, c.note, "not-run") for c in cases])
+        g = Graded(
+            Verdict.JUDGE_ERROR,
+            f"{exc.message} Your code was saved; {exc.hint}",
+            0,
+            len(cases),
+            [CaseOutcome(c.index, c.visible, c.note, "not-run") for c in cases],
+        )
         latency = 0.0
     if g.verdict is Verdict.JUDGE_ERROR:
         log.error("judge error on %s: %s", problem_id, g.message)
@@ -389,22 +489,37 @@ def _execute(ctx: AppContext, j: Judge, problem_id: str, code: str, *, mode: Lit
     if mode == "submit" and g.verdict is Verdict.ACCEPTED:
         task = complete_item(ctx, ItemKind.ACTIVITY, problem_id, today=now.date(), now=now)
     return AttemptResult(
-        id=attempt_id, problem_id=problem_id, mode=mode, verdict=g.verdict.value, verdict_label=g.verdict.label,
-        accepted=g.verdict is Verdict.ACCEPTED, message=g.message, line=g.line, passed=g.passed, total=g.total,
-        cases=[_case_view(c) for c in g.cases], stdout=g.stdout, mutated=g.mutated, forbidden=g.forbidden,
-        latency_ms=round(latency, 3), elapsed_s=elapsed, plan_task=task,
+        id=attempt_id,
+        problem_id=problem_id,
+        mode=mode,
+        verdict=g.verdict.value,
+        verdict_label=g.verdict.label,
+        accepted=g.verdict is Verdict.ACCEPTED,
+        message=g.message,
+        line=g.line,
+        passed=g.passed,
+        total=g.total,
+        cases=[_case_view(c) for c in g.cases],
+        stdout=g.stdout,
+        mutated=g.mutated,
+        forbidden=g.forbidden,
+        latency_ms=round(latency, 3),
+        elapsed_s=elapsed,
+        plan_task=task,
         protections_off=protections(j).off,
     )
 
 
-def run_code(ctx: AppContext, j: Judge, problem_id: str, code: str, *, elapsed_s: float | None = None,
-             now: dt.datetime) -> AttemptResult:
+def run_code(
+    ctx: AppContext, j: Judge, problem_id: str, code: str, *, elapsed_s: float | None = None, now: dt.datetime
+) -> AttemptResult:
     """The visible examples only, each shown with its input, expected and actual output."""
     return _execute(ctx, j, problem_id, code, mode="run", elapsed_s=elapsed_s, now=now)
 
 
-def submit_code(ctx: AppContext, j: Judge, problem_id: str, code: str, *, elapsed_s: float | None = None,
-                now: dt.datetime) -> AttemptResult:
+def submit_code(
+    ctx: AppContext, j: Judge, problem_id: str, code: str, *, elapsed_s: float | None = None, now: dt.datetime
+) -> AttemptResult:
     """Every test; a hidden failure names its category, never its data.  Accepted marks the plan's
     task for this problem done."""
     return _execute(ctx, j, problem_id, code, mode="submit", elapsed_s=elapsed_s, now=now)
@@ -418,8 +533,9 @@ def _digest(p: Problem) -> str:
     return hashlib.sha256((p.reference + "\0" + perf).encode()).hexdigest()
 
 
-def reference_figure(ctx: AppContext, j: Judge, p: Problem, *, now: dt.datetime, refresh: bool = False
-                     ) -> PerfFigure | str:
+def reference_figure(
+    ctx: AppContext, j: Judge, p: Problem, *, now: dt.datetime, refresh: bool = False
+) -> PerfFigure | str:
     """The reference's figures on the larger input: cached in the database, measured when missing."""
     digest = _digest(p)
     if not refresh:
@@ -436,8 +552,11 @@ def reference_figure(ctx: AppContext, j: Judge, p: Problem, *, now: dt.datetime,
 def _store_reference(ctx: AppContext, p: Problem, fig: PerfFigure, now: dt.datetime) -> None:
     with ctx.engine.begin() as conn:
         conn.execute(delete(code_reference_perf).where(code_reference_perf.c.problem_id == p.id))
-        conn.execute(insert(code_reference_perf).values(
-            problem_id=p.id, digest=_digest(p), ms=fig.ms, peak_bytes=fig.peak_bytes or 0, measured_at=now))
+        conn.execute(
+            insert(code_reference_perf).values(
+                problem_id=p.id, digest=_digest(p), ms=fig.ms, peak_bytes=fig.peak_bytes or 0, measured_at=now
+            )
+        )
 
 
 def measure_attempt(ctx: AppContext, j: Judge, attempt_id: int, *, now: dt.datetime) -> PerfView:
@@ -459,29 +578,43 @@ def measure_attempt(ctx: AppContext, j: Judge, attempt_id: int, *, now: dt.datet
         slow = p.vectorised and "out of time" in mine
         note = f"Your solution {mine}."
         if slow:
-            note += (f" The reference takes {ref.ms:.0f} ms there: the statement asks for vectorised numpy; "
-                     "look for Python loops over elements.")
-        view = PerfView(attempt_id=attempt_id, available=False, note=note, reference_ms=round(ref.ms, 3),
-                        slow=slow)
+            note += (
+                f" The reference takes {ref.ms:.0f} ms there: the statement asks for vectorised numpy; "
+                "look for Python loops over elements."
+            )
+        view = PerfView(attempt_id=attempt_id, available=False, note=note, reference_ms=round(ref.ms, 3), slow=slow)
     else:
         ratio = mine.ms / ref.ms if ref.ms > 0 else None
         mem_ratio = mine.peak_bytes / ref.peak_bytes if mine.peak_bytes and ref.peak_bytes else None
         slow = bool(p.vectorised and ratio is not None and ratio >= SLOW_RATIO)
         note = ""
         if slow:
-            note = (f"{ratio:.0f}x slower than the reference: the statement asks for vectorised numpy; "
-                    "look for Python loops over elements.")
+            note = (
+                f"{ratio:.0f}x slower than the reference: the statement asks for vectorised numpy; "
+                "look for Python loops over elements."
+            )
         if mine.peak_bytes is None:
             note = (note + " " if note else "") + "Peak memory was not traced: one run took too long."
-        view = PerfView(attempt_id=attempt_id, available=True, note=note, ms=round(mine.ms, 3),
-                        reference_ms=round(ref.ms, 3), ratio=None if ratio is None else round(ratio, 2),
-                        peak_bytes=mine.peak_bytes, reference_peak_bytes=ref.peak_bytes or None,
-                        memory_ratio=None if mem_ratio is None else round(mem_ratio, 2), slow=slow,
-                        mutated=mine.mutated)
+        view = PerfView(
+            attempt_id=attempt_id,
+            available=True,
+            note=note,
+            ms=round(mine.ms, 3),
+            reference_ms=round(ref.ms, 3),
+            ratio=None if ratio is None else round(ratio, 2),
+            peak_bytes=mine.peak_bytes,
+            reference_peak_bytes=ref.peak_bytes or None,
+            memory_ratio=None if mem_ratio is None else round(mem_ratio, 2),
+            slow=slow,
+            mutated=mine.mutated,
+        )
     if view.available or view.slow:
         with ctx.engine.begin() as conn:
-            conn.execute(update(code_attempt).where(code_attempt.c.id == attempt_id).values(
-                perf=view.model_dump(exclude={"attempt_id"})))
+            conn.execute(
+                update(code_attempt)
+                .where(code_attempt.c.id == attempt_id)
+                .values(perf=view.model_dump(exclude={"attempt_id"}))
+            )
     return view
 
 
@@ -510,8 +643,13 @@ class CheckReport(BaseModel):
 
 
 def check_problems(
-    ctx: AppContext | None, j: Judge, directory: Path | None = None, *, only: list[str] | None = None,
-    progress: Callable[[str, int, int], None] | None = None, now: dt.datetime | None = None,
+    ctx: AppContext | None,
+    j: Judge,
+    directory: Path | None = None,
+    *,
+    only: list[str] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+    now: dt.datetime | None = None,
 ) -> CheckReport:
     """Validate every problem in ``directory`` (default: the shipped bank and the user's own):
     the schema, the reference accepted in the sandbox, every mutant caught.  Reference figures
@@ -537,13 +675,26 @@ def check_problems(
         res = check_problem(j, p)
         if res.perf is not None and ctx is not None:
             _store_reference(ctx, p, res.perf, now or dt.datetime.now(dt.UTC))
-        out.append(CheckedProblem(
-            id=p.id, ok=res.ok, issues=res.issues, reference_verdict=res.reference_verdict,
-            reference_ms=res.reference_ms,
-            mutants=[{"bug": m.bug, "verdict": m.verdict, "caught_by": m.caught_by} for m in res.mutants],
-            perf_ms=res.perf.ms if res.perf else None, perf_peak_bytes=res.perf.peak_bytes if res.perf else None,
-        ))
+        out.append(
+            CheckedProblem(
+                id=p.id,
+                ok=res.ok,
+                issues=res.issues,
+                reference_verdict=res.reference_verdict,
+                reference_ms=res.reference_ms,
+                mutants=[{"bug": m.bug, "verdict": m.verdict, "caught_by": m.caught_by} for m in res.mutants],
+                perf_ms=res.perf.ms if res.perf else None,
+                perf_peak_bytes=res.perf.peak_bytes if res.perf else None,
+            )
+        )
     errors = [str(e) for e in bank.errors]
     failed = sum(not c.ok for c in out) + len(errors)
-    return CheckReport(directory=where, ok=failed == 0, problems=out, schema_errors=errors, checked=len(out),
-                       failed=failed, protections_off=protections(j).off)
+    return CheckReport(
+        directory=where,
+        ok=failed == 0,
+        problems=out,
+        schema_errors=errors,
+        checked=len(out),
+        failed=failed,
+        protections_off=protections(j).off,
+    )

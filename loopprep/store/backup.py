@@ -148,6 +148,7 @@ SECTIONS: list[Section] = [
     Section("code_attempts", user_tables.code_attempt, CodeAttemptRow, "coding attempt"),
 ]
 
+
 # version -> function turning that version's "data" into the next version's.
 def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     """Version 1 knew only the profile; the sections added in version 2 start empty."""

@@ -217,7 +217,7 @@ def test_submit_of_the_reference_is_accepted_then_timed(cli, tmp_path: Path) -> 
     total = len(SOFTMAX.tests)
     assert "Accepted" in out and f"{total}/{total} passed" in out and "your clock 10:00" in out
     assert out.index("Accepted") < out.index("More than correctness")  # the verdict first, then the figures
-    perf = out[out.index("More than correctness"):]
+    perf = out[out.index("More than correctness") :]
     assert "time on the larger input" in perf and "peak memory" in perf and "MiB" in perf and "×" in perf
     assert "Inputs left unchanged" in perf
 
@@ -233,21 +233,24 @@ def test_submit_of_the_reference_is_accepted_then_timed(cli, tmp_path: Path) -> 
     assert timed["reference_peak_bytes"] > 0 and timed["slow"] is False
 
     # a slow, element-by-element solution to a vectorised problem is flagged
-    loop = _write(tmp_path / "loop.py", (
-        "import numpy as np\n\n"
-        "def softmax(x, axis=-1):\n"
-        "    x = np.asarray(x, dtype=float)\n"
-        "    if x.size == 0:\n"
-        "        raise ValueError('empty')\n"
-        "    x = np.moveaxis(x, axis, -1)\n"
-        "    out = np.empty_like(x)\n"
-        "    for idx in np.ndindex(x.shape[:-1]):\n"
-        "        m = max(x[idx])\n"
-        "        e = [float(np.exp(v - m)) for v in x[idx]]\n"
-        "        s = sum(e)\n"
-        "        out[idx] = [v / s for v in e]\n"
-        "    return np.moveaxis(out, -1, axis)\n"
-    ))
+    loop = _write(
+        tmp_path / "loop.py",
+        (
+            "import numpy as np\n\n"
+            "def softmax(x, axis=-1):\n"
+            "    x = np.asarray(x, dtype=float)\n"
+            "    if x.size == 0:\n"
+            "        raise ValueError('empty')\n"
+            "    x = np.moveaxis(x, axis, -1)\n"
+            "    out = np.empty_like(x)\n"
+            "    for idx in np.ndindex(x.shape[:-1]):\n"
+            "        m = max(x[idx])\n"
+            "        e = [float(np.exp(v - m)) for v in x[idx]]\n"
+            "        s = sum(e)\n"
+            "        out[idx] = [v / s for v in e]\n"
+            "    return np.moveaxis(out, -1, axis)\n"
+        ),
+    )
     r = cli("code", "submit", "stable-softmax", str(loop))
     assert r.exit_code == 0, r.output
     assert "Slow:" in r.stdout and "vectorised" in r.stdout
@@ -260,16 +263,25 @@ def test_solving_a_planned_problem_marks_the_task_done(cli, tmp_path: Path) -> N
     r = cli("profile", "set", "--role", "ml-engineer", "--level", "l5", "-c", "faang", "--loop-date", loop)
     assert r.exit_code == 0, r.output
     assert cli("plan", "create").exit_code == 0
-    tasks = [t for w in range(1, cli.json("plan", "show")["weeks"] + 1)
-             for d in cli.json("plan", "show", "--week", str(w))["days"] for t in d["tasks"]]
+    tasks = [
+        t
+        for w in range(1, cli.json("plan", "show")["weeks"] + 1)
+        for d in cli.json("plan", "show", "--week", str(w))["days"]
+        for t in d["tasks"]
+    ]
     planned = next(t for t in tasks if t["item"] == "stable-softmax")
     ref = _write(tmp_path / "ref.py", SOFTMAX.reference)
     r = cli("code", "submit", "stable-softmax", str(ref), "--no-perf")
     assert r.exit_code == 0, r.output
     assert f"Plan task marked done: {planned['key']}" in " ".join(r.stdout.split())
     weeks = cli.json("plan", "show")["weeks"]
-    done = [t for w in range(1, weeks + 1) for d in cli.json("plan", "show", "--week", str(w))["days"]
-            for t in d["tasks"] if t["key"] == planned["key"]]
+    done = [
+        t
+        for w in range(1, weeks + 1)
+        for d in cli.json("plan", "show", "--week", str(w))["days"]
+        for t in d["tasks"]
+        if t["key"] == planned["key"]
+    ]
     assert planned["status"] == "pending" and done and done[0]["status"] == "done"
 
 
@@ -352,12 +364,17 @@ def _problem_dir(tmp_path: Path) -> Path:
     d.mkdir()
     data = yaml.safe_load((SHIPPED_DIR / "stable-softmax.yaml").read_text())
     (d / "my-softmax.yaml").write_text(yaml.safe_dump({**data, "id": "my-softmax"}, sort_keys=False))
-    (d / "broken-one.yaml").write_text(yaml.safe_dump({**data, "id": "broken-one", "difficulty": "brutal"},
-                                                      sort_keys=False))
-    weak = {**data, "id": "weak-tests", "mutants": [
-        data["mutants"][0],
-        {"bug": "only renames a variable, so it is not a bug", "source": data["reference"].replace("shifted", "s")},
-    ]}
+    (d / "broken-one.yaml").write_text(
+        yaml.safe_dump({**data, "id": "broken-one", "difficulty": "brutal"}, sort_keys=False)
+    )
+    weak = {
+        **data,
+        "id": "weak-tests",
+        "mutants": [
+            data["mutants"][0],
+            {"bug": "only renames a variable, so it is not a bug", "source": data["reference"].replace("shifted", "s")},
+        ],
+    }
     (d / "weak-tests.yaml").write_text(yaml.safe_dump(weak, sort_keys=False))
     return d
 
@@ -402,8 +419,9 @@ def test_check_of_a_directory_names_every_failure(cli, tmp_path: Path) -> None: 
 def test_the_shipped_bank_passes_problem_ci(sqlite_ctx) -> None:  # noqa: ANN001
     """The issue's problem CI: every shipped problem's reference accepted and every mutant caught."""
     runner = CliRunner()
-    r = runner.invoke(app, ["--data-dir", str(sqlite_ctx.settings.data_dir), "code", "check", "--json"],
-                      catch_exceptions=False)
+    r = runner.invoke(
+        app, ["--data-dir", str(sqlite_ctx.settings.data_dir), "code", "check", "--json"], catch_exceptions=False
+    )
     rep = json.loads(r.stdout)
     failures = [f"{p['id']}: {'; '.join(p['issues'])}" for p in rep["problems"] if not p["ok"]]
     failures += rep["schema_errors"]
@@ -429,8 +447,10 @@ def test_json_output_equals_the_api(cli, ctx, tmp_path: Path) -> None:  # noqa: 
     assert cli("code", "run", "stable-softmax", str(_write(tmp_path / "s.py", SOFTMAX.starter))).exit_code == 1
     pairs = [
         (["code", "list"], "/api/code/problems"),
-        (["code", "list", "--difficulty", "medium", "--topic", "llm"],
-         "/api/code/problems?topic=llm&difficulty=medium"),
+        (
+            ["code", "list", "--difficulty", "medium", "--topic", "llm"],
+            "/api/code/problems?topic=llm&difficulty=medium",
+        ),
         (["code", "list", "--status", "attempted"], "/api/code/problems?status=attempted"),
         (["code", "show", "stable-softmax"], "/api/code/problems/stable-softmax"),
         (["code", "show", "log-loss"], "/api/code/problems/log-loss"),

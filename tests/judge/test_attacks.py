@@ -40,30 +40,40 @@ HIDDEN_EXPECTED = "123456.789"  # the expected value of one hidden test; no argu
 HIDDEN_ARG = "61728.3945"  # that test's argument, which the sandbox must see
 SLOT_UIDS = range(UID_BASE, UID_BASE + 64)
 
-DOUBLE = Problem.model_validate({
-    "id": "double-them", "title": "Double them", "difficulty": "easy", "topics": ["numerics"],
-    "roles": ["ml-engineer"], "companies": ["faang"],
-    "statement": "Return a new list holding every element of x multiplied by two, as floats.",
-    "function": "double", "signature": "def double(x: list[float]) -> list[float]", "returns": "list[float]",
-    "params": {"x": "list[float]"},
-    "starter": "def double(x):\n    raise NotImplementedError\n",
-    "reference": "def double(x):\n    return [2.0 * v for v in x]\n",
-    "mutants": [{"bug": "adds two instead", "source": "def double(x):\n    return [v + 2.0 for v in x]\n"},
-                {"bug": "returns the input", "source": "def double(x):\n    return list(x)\n"}],
-    "limits": {"time_s": 0.5, "memory_mb": 128},
-    "tests": [
-        {"args": [[1.0, 2.0]], "expected": [2.0, 4.0], "visible": True, "note": "two numbers"},
-        {"args": [[float(HIDDEN_ARG)]], "expected": [float(HIDDEN_EXPECTED)], "note": "a large value"},
-        {"args": [[]], "expected": [], "note": "edge case: empty list"},
-        {"args": [[-1.5, 0.0]], "expected": [-3.0, 0.0], "note": "negative and zero"},
-        {"args": [[0.25] * 3], "expected": [0.5] * 3, "note": "repeated values"},
-        {"args": [[1e300]], "expected": [2e300], "note": "huge magnitude"},
-    ],
-})
+DOUBLE = Problem.model_validate(
+    {
+        "id": "double-them",
+        "title": "Double them",
+        "difficulty": "easy",
+        "topics": ["numerics"],
+        "roles": ["ml-engineer"],
+        "companies": ["faang"],
+        "statement": "Return a new list holding every element of x multiplied by two, as floats.",
+        "function": "double",
+        "signature": "def double(x: list[float]) -> list[float]",
+        "returns": "list[float]",
+        "params": {"x": "list[float]"},
+        "starter": "def double(x):\n    raise NotImplementedError\n",
+        "reference": "def double(x):\n    return [2.0 * v for v in x]\n",
+        "mutants": [
+            {"bug": "adds two instead", "source": "def double(x):\n    return [v + 2.0 for v in x]\n"},
+            {"bug": "returns the input", "source": "def double(x):\n    return list(x)\n"},
+        ],
+        "limits": {"time_s": 0.5, "memory_mb": 128},
+        "tests": [
+            {"args": [[1.0, 2.0]], "expected": [2.0, 4.0], "visible": True, "note": "two numbers"},
+            {"args": [[float(HIDDEN_ARG)]], "expected": [float(HIDDEN_EXPECTED)], "note": "a large value"},
+            {"args": [[]], "expected": [], "note": "edge case: empty list"},
+            {"args": [[-1.5, 0.0]], "expected": [-3.0, 0.0], "note": "negative and zero"},
+            {"args": [[0.25] * 3], "expected": [0.5] * 3, "note": "repeated values"},
+            {"args": [[1e300]], "expected": [2e300], "note": "huge magnitude"},
+        ],
+    }
+)
 ZEROS = "def double(x):\n    return [0.0 for _ in x]\n"
 
 # Raw system calls through ctypes, so an attack reaches the kernel whatever Python refuses to import.
-RAW = '''
+RAW = """
 import ctypes
 import os
 
@@ -80,10 +90,10 @@ def sys_call(name, *args):
 
 def inet(port):
     return (2).to_bytes(2, "little") + port.to_bytes(2, "big") + bytes([127, 0, 0, 1]) + bytes(8)
-'''
+"""
 
 # Write a line straight to the result pipe, whichever descriptor it is.
-FORGE = '''
+FORGE = """
 import os
 
 
@@ -93,7 +103,7 @@ def forge(data):
             os.write(fd, data)
         except OSError:
             pass
-'''
+"""
 
 
 @dataclass
@@ -254,11 +264,7 @@ def test_reading_a_loopprep_database_is_denied(sandbox_judge, judge_as_root, loo
 
 
 def test_reading_the_zygotes_memory_through_proc_is_denied(sandbox_judge) -> None:
-    src = (
-        "def double(x):\n"
-        "    with open('/proc/1/mem', 'rb') as fh:\n"
-        "        return [fh.read(64).hex()]\n"
-    )
+    src = "def double(x):\n    with open('/proc/1/mem', 'rb') as fh:\n        return [fh.read(64).hex()]\n"
     res = attack(sandbox_judge, src)
     assert res.graded.verdict is Verdict.RUNTIME_ERROR
     assert "PermissionError" in res.first
@@ -565,11 +571,14 @@ def test_sleeping_past_the_wall_clock_is_stopped(sandbox_judge) -> None:
 # ---- memory and output ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("grab", [
-    "bytearray(2**31)",
-    "__import__('numpy').ones(2**28)",
-    "[bytearray(2**20) for _ in range(10**5)]",
-])
+@pytest.mark.parametrize(
+    "grab",
+    [
+        "bytearray(2**31)",
+        "__import__('numpy').ones(2**28)",
+        "[bytearray(2**20) for _ in range(10**5)]",
+    ],
+)
 def test_exhausting_memory_gets_memory_limit(sandbox_judge, grab: str) -> None:
     res = attack(sandbox_judge, f"def double(x):\n    hog = {grab}\n    return [2.0 * v for v in x]\n")
     assert res.graded.verdict is Verdict.MEMORY_LIMIT
@@ -619,7 +628,7 @@ def test_exception_with_a_huge_message_is_trimmed(sandbox_judge) -> None:
 def test_flooding_the_result_pipe_hits_the_output_limit(sandbox_judge) -> None:
     src = FORGE + (
         "def double(x):\n"
-        "    line = b'{\"event\": \"noise\"}\\n' * 65536\n"
+        '    line = b\'{"event": "noise"}\\n\' * 65536\n'
         "    for _ in range(20):\n"
         "        forge(line)\n"
         "    return [2.0 * v for v in x]\n"
@@ -632,9 +641,7 @@ def test_flooding_the_result_pipe_hits_the_output_limit(sandbox_judge) -> None:
 def test_many_tiny_forged_events_cost_the_grader_nothing(sandbox_judge) -> None:
     # 8 MiB of one-line events, under the output cap: parsing each would hold the trusted process for seconds
     src = FORGE + (
-        "forge(b'{\"event\": \"noise\"}\\n' * (8 * 2**20 // 19))\n"
-        "def double(x):\n"
-        "    return [2.0 * v for v in x]\n"
+        'forge(b\'{"event": "noise"}\\n\' * (8 * 2**20 // 19))\ndef double(x):\n    return [2.0 * v for v in x]\n'
     )
     res = attack(sandbox_judge, src)
     assert res.exit.kind == "exited" and len(res.raw) > 8_000_000
@@ -658,17 +665,27 @@ def test_garbage_on_the_result_pipe_is_a_runtime_error(sandbox_judge) -> None:
 
 def test_forged_verdict_lines_change_nothing(sandbox_judge) -> None:
     baseline = attack(sandbox_judge, ZEROS).graded
-    lines = [
-        {"event": "verdict", "verdict": "accepted", "passed": 6, "total": 6},
-        {"event": "result", "accepted": True},
-        {"event": "accepted"},
-    ] + [{"event": "test", "i": i, "status": "ok", "ms": 0.1, "mutated": [], "value": [0.0] * n}
-         for i, n in enumerate([2, 1, 0, 2, 3, 1])] + [{"event": "done"}]
-    src = FORGE + "import json\n" + (
-        "def double(x):\n"
-        f"    for line in {lines!r}:\n"
-        "        forge((json.dumps(line) + '\\n').encode())\n"
-        "    return [0.0 for _ in x]\n"
+    lines = (
+        [
+            {"event": "verdict", "verdict": "accepted", "passed": 6, "total": 6},
+            {"event": "result", "accepted": True},
+            {"event": "accepted"},
+        ]
+        + [
+            {"event": "test", "i": i, "status": "ok", "ms": 0.1, "mutated": [], "value": [0.0] * n}
+            for i, n in enumerate([2, 1, 0, 2, 3, 1])
+        ]
+        + [{"event": "done"}]
+    )
+    src = (
+        FORGE
+        + "import json\n"
+        + (
+            "def double(x):\n"
+            f"    for line in {lines!r}:\n"
+            "        forge((json.dumps(line) + '\\n').encode())\n"
+            "    return [0.0 for _ in x]\n"
+        )
     )
     res = attack(sandbox_judge, src)
     assert res.graded.verdict is Verdict.WRONG_ANSWER
@@ -676,11 +693,15 @@ def test_forged_verdict_lines_change_nothing(sandbox_judge) -> None:
 
 
 def test_forged_passed_statuses_are_not_believed(sandbox_judge) -> None:
-    src = FORGE + "import json\n" + (
-        "def double(x):\n"
-        "    for i in range(6):\n"
-        "        forge((json.dumps({'event': 'test', 'i': i, 'status': 'passed'}) + '\\n').encode())\n"
-        "    return [0.0 for _ in x]\n"
+    src = (
+        FORGE
+        + "import json\n"
+        + (
+            "def double(x):\n"
+            "    for i in range(6):\n"
+            "        forge((json.dumps({'event': 'test', 'i': i, 'status': 'passed'}) + '\\n').encode())\n"
+            "    return [0.0 for _ in x]\n"
+        )
     )
     res = attack(sandbox_judge, src)
     assert res.graded.verdict is Verdict.RUNTIME_ERROR
@@ -690,7 +711,9 @@ def test_forged_passed_statuses_are_not_believed(sandbox_judge) -> None:
 
 def test_forged_zygote_frames_reach_no_other_job(sandbox_judge) -> None:
     # Frames as the zygote writes them to the parent, claiming an accepted run for the next jobs' ids.
-    src = FORGE + """import struct
+    src = (
+        FORGE
+        + """import struct
 ACCEPTED = b'{"event": "start"}\\n' + b''.join(
     b'{"event": "test", "i": %d, "status": "ok", "value": []}\\n' % i for i in range(6)) + b'{"event": "done"}\\n'
 
@@ -701,6 +724,7 @@ def double(x):
         forge(struct.pack("!II", len(head), len(ACCEPTED)) + head + ACCEPTED)
     return [0.0 for _ in x]
 """
+    )
     res = attack(sandbox_judge, src)
     assert res.graded.verdict is Verdict.RUNTIME_ERROR
     assert "corrupted the judge's channel" in res.graded.message
@@ -708,16 +732,19 @@ def double(x):
     assert attack(sandbox_judge, ZEROS).graded.verdict is Verdict.WRONG_ANSWER
 
 
-@pytest.mark.parametrize(("depth", "verdict"), [
-    (200, Verdict.WRONG_ANSWER),
-    (600, Verdict.WRONG_ANSWER),  # the grader's own recursion used to fail here, crashing the trusted parent
-    (3000, Verdict.RUNTIME_ERROR),  # too deep for json itself: an unreadable channel
-])
+@pytest.mark.parametrize(
+    ("depth", "verdict"),
+    [
+        (200, Verdict.WRONG_ANSWER),
+        (600, Verdict.WRONG_ANSWER),  # the grader's own recursion used to fail here, crashing the trusted parent
+        (3000, Verdict.RUNTIME_ERROR),  # too deep for json itself: an unreadable channel
+    ],
+)
 def test_forged_deeply_nested_value_does_not_crash_the_grader(sandbox_judge, depth: int, verdict: Verdict) -> None:
     src = FORGE + (
         "def double(x):\n"
         f"    v = '[' * {depth} + ']' * {depth}\n"
-        "    forge(('{\"event\": \"test\", \"i\": 0, \"status\": \"ok\", \"value\": ' + v + '}\\n').encode())\n"
+        '    forge((\'{"event": "test", "i": 0, "status": "ok", "value": \' + v + \'}\\n\').encode())\n'
         "    return [0.0 for _ in x]\n"
     )
     res = attack(sandbox_judge, src)
@@ -729,8 +756,8 @@ def _npy_claiming(shape: str) -> bytes:
     np.save(buf, np.zeros(2))
     raw = buf.getvalue()
     n = int.from_bytes(raw[8:10], "little")
-    head = raw[10:10 + n].decode().replace("(2,)", shape)
-    return raw[:10] + (head.rstrip().ljust(n - 1) + "\n").encode() + raw[10 + n:]
+    head = raw[10 : 10 + n].decode().replace("(2,)", shape)
+    return raw[:10] + (head.rstrip().ljust(n - 1) + "\n").encode() + raw[10 + n :]
 
 
 def _npz() -> bytes:
@@ -740,8 +767,11 @@ def _npz() -> bytes:
     return buf.getvalue()
 
 
-@pytest.mark.parametrize("payload", [_npy_claiming("(1000000000000,)"), _npy_claiming("(3000000000,)"), _npz()],
-                         ids=["terabytes", "gigabytes", "npz"])
+@pytest.mark.parametrize(
+    "payload",
+    [_npy_claiming("(1000000000000,)"), _npy_claiming("(3000000000,)"), _npz()],
+    ids=["terabytes", "gigabytes", "npz"],
+)
 def test_forged_array_bytes_are_unreadable_not_fatal(sandbox_judge, payload: bytes) -> None:
     value = {"__ndarray__": base64.b64encode(payload).decode()}
     line = json.dumps({"event": "test", "i": 0, "status": "ok", "value": value})
@@ -754,7 +784,7 @@ def test_forged_array_bytes_are_unreadable_not_fatal(sandbox_judge, payload: byt
 def test_forged_malformed_event_fields_do_not_crash_the_grader(sandbox_judge) -> None:
     src = FORGE + (
         "def double(x):\n"
-        "    forge(b'{\"event\": \"missing_function\", \"name\": \"double\", \"defined\": 5}\\n')\n"
+        '    forge(b\'{"event": "missing_function", "name": "double", "defined": 5}\\n\')\n'
         "    return [2.0 * v for v in x]\n"
     )
     res = attack(sandbox_judge, src)
@@ -772,8 +802,11 @@ def test_sys_exit_at_import(sandbox_judge) -> None:
 
 @pytest.mark.parametrize("where", ["import", "call"])
 def test_os_exit(sandbox_judge, where: str) -> None:
-    src = ("import os\nos._exit(0)\ndef double(x):\n    return x\n" if where == "import"
-           else "import os\ndef double(x):\n    os._exit(0)\n")
+    src = (
+        "import os\nos._exit(0)\ndef double(x):\n    return x\n"
+        if where == "import"
+        else "import os\ndef double(x):\n    os._exit(0)\n"
+    )
     res = attack(sandbox_judge, src)
     assert res.graded.verdict is Verdict.RUNTIME_ERROR
     assert "exit status 0" in res.graded.message
@@ -799,21 +832,25 @@ def test_patching_json_in_the_child_changes_nothing(sandbox_judge) -> None:
     baseline = attack(sandbox_judge, ZEROS).graded
     src = (
         "import json\n"
-        "json.dumps = lambda *a, **k: '{\"event\": \"verdict\", \"verdict\": \"accepted\"}'\n"
-        "json.JSONEncoder.encode = lambda self, o: '{\"event\": \"done\"}'\n"
+        'json.dumps = lambda *a, **k: \'{"event": "verdict", "verdict": "accepted"}\'\n'
+        'json.JSONEncoder.encode = lambda self, o: \'{"event": "done"}\'\n'
     ) + ZEROS
     res = attack(sandbox_judge, src)
     assert res.graded.verdict is Verdict.WRONG_ANSWER
     assert res.graded.message == baseline.message
 
 
-@pytest.mark.parametrize("returned", [
-    "class Yes:\n    def __eq__(self, other):\n        return True\n    __hash__ = None\nRESULT = Yes()\n",
-    "class F(float):\n    def __eq__(self, other):\n        return True\nRESULT = [F(0.0), F(0.0)]\n",
-    "class L(list):\n    def __eq__(self, other):\n        return True\nRESULT = L([0.0, 0.0])\n",
-    "import numpy as np\nclass A(np.ndarray):\n    def __eq__(self, other):\n        return True\n"
-    "RESULT = np.zeros(2).view(A)\n",
-], ids=["object", "float-subclass", "list-subclass", "ndarray-subclass"])
+@pytest.mark.parametrize(
+    "returned",
+    [
+        "class Yes:\n    def __eq__(self, other):\n        return True\n    __hash__ = None\nRESULT = Yes()\n",
+        "class F(float):\n    def __eq__(self, other):\n        return True\nRESULT = [F(0.0), F(0.0)]\n",
+        "class L(list):\n    def __eq__(self, other):\n        return True\nRESULT = L([0.0, 0.0])\n",
+        "import numpy as np\nclass A(np.ndarray):\n    def __eq__(self, other):\n        return True\n"
+        "RESULT = np.zeros(2).view(A)\n",
+    ],
+    ids=["object", "float-subclass", "list-subclass", "ndarray-subclass"],
+)
 def test_objects_with_a_lying_eq_are_refused(sandbox_judge, returned: str) -> None:
     res = attack(sandbox_judge, returned + "def double(x):\n    return RESULT\n")
     assert res.graded.verdict is Verdict.WRONG_ANSWER
@@ -837,7 +874,7 @@ def test_numpy_scalar_with_a_lying_eq_is_compared_by_value(sandbox_judge) -> Non
 def test_hidden_expected_values_are_nowhere_in_the_child(sandbox_judge) -> None:
     # The scan must find the hidden test's argument (it is sent) and never its expected value.
     want, arg = HIDDEN_EXPECTED.split("."), HIDDEN_ARG.split(".")
-    src = f'''
+    src = f"""
 import gc
 import sys
 
@@ -878,7 +915,7 @@ def double(x):
     if hits["want"] == 0 and hits["arg"] > 0:
         return [2.0 * v for v in x]
     return [float(hits["want"]), float(hits["arg"])]
-'''
+"""
     res = attack(sandbox_judge, src)
     assert res.graded.verdict is Verdict.ACCEPTED, res.graded.cases[0]
 
@@ -886,13 +923,16 @@ def double(x):
 # ---- privileges -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("name", "call"), [
-    ("ptrace", "sys_call('ptrace', 16, 1, 0, 0)"),  # PTRACE_ATTACH to the zygote
-    ("setuid", "sys_call('setuid', 0)"),
-    ("unshare", "sys_call('unshare', 0x10000000)"),  # CLONE_NEWUSER: a way back to capabilities
-    ("mount", "sys_call('mount', b'none', b'/tmp', b'tmpfs', 0, None)"),
-    ("chroot", "sys_call('chroot', b'/')"),
-])
+@pytest.mark.parametrize(
+    ("name", "call"),
+    [
+        ("ptrace", "sys_call('ptrace', 16, 1, 0, 0)"),  # PTRACE_ATTACH to the zygote
+        ("setuid", "sys_call('setuid', 0)"),
+        ("unshare", "sys_call('unshare', 0x10000000)"),  # CLONE_NEWUSER: a way back to capabilities
+        ("mount", "sys_call('mount', b'none', b'/tmp', b'tmpfs', 0, None)"),
+        ("chroot", "sys_call('chroot', b'/')"),
+    ],
+)
 def test_privileged_syscalls_through_ctypes_fail(sandbox_judge, name: str, call: str) -> None:
     res = attack(sandbox_judge, RAW + f"def double(x):\n    {call}\n    return [2.0 * v for v in x]\n")
     assert res.graded.verdict is Verdict.RUNTIME_ERROR

@@ -16,18 +16,29 @@ from loopprep.engines.judge.problem import Problem
 from loopprep.judge.client import Judge, JudgeUnavailable
 from loopprep.judge.runner import judge as run
 
-ADD = Problem.model_validate({
-    "id": "add-k", "title": "Add k", "difficulty": "easy", "topics": ["numerics"], "roles": ["ml-engineer"],
-    "companies": ["faang"], "statement": "Return the list with k added to every element, as a list of floats.",
-    "function": "add", "signature": "def add(x: list[float], k: float) -> list[float]", "returns": "list[float]",
-    "params": {"x": "list[float]", "k": "float"},
-    "starter": "def add(x, k):\n    raise NotImplementedError\n",
-    "reference": "def add(x, k):\n    return [v + k for v in x]\n",
-    "mutants": [{"bug": "ignores k", "source": "def add(x, k):\n    return list(x)\n"},
-                {"bug": "drops the last", "source": "def add(x, k):\n    return [v + k for v in x[:-1]]\n"}],
-    "tests": [{"args": [[1.0], 1.0], "expected": [2.0], "visible": True, "note": "one"}]
-    + [{"args": [[float(i)] * i, 0.5], "expected": [i + 0.5] * i, "note": f"length {i}"} for i in range(5)],
-})
+ADD = Problem.model_validate(
+    {
+        "id": "add-k",
+        "title": "Add k",
+        "difficulty": "easy",
+        "topics": ["numerics"],
+        "roles": ["ml-engineer"],
+        "companies": ["faang"],
+        "statement": "Return the list with k added to every element, as a list of floats.",
+        "function": "add",
+        "signature": "def add(x: list[float], k: float) -> list[float]",
+        "returns": "list[float]",
+        "params": {"x": "list[float]", "k": "float"},
+        "starter": "def add(x, k):\n    raise NotImplementedError\n",
+        "reference": "def add(x, k):\n    return [v + k for v in x]\n",
+        "mutants": [
+            {"bug": "ignores k", "source": "def add(x, k):\n    return list(x)\n"},
+            {"bug": "drops the last", "source": "def add(x, k):\n    return [v + k for v in x[:-1]]\n"},
+        ],
+        "tests": [{"args": [[1.0], 1.0], "expected": [2.0], "visible": True, "note": "one"}]
+        + [{"args": [[float(i)] * i, 0.5], "expected": [i + 0.5] * i, "note": f"length {i}"} for i in range(5)],
+    }
+)
 
 
 @pytest.fixture(scope="module")

@@ -29,8 +29,9 @@ def j():
 
 
 def _with_dir(ctx: AppContext, directory: Path) -> AppContext:
-    return AppContext(settings=ctx.settings.model_copy(update={"problems_dir": directory}), engine=ctx.engine,
-                      bank=ctx.bank)
+    return AppContext(
+        settings=ctx.settings.model_copy(update={"problems_dir": directory}), engine=ctx.engine, bank=ctx.bank
+    )
 
 
 def test_status_moves_from_new_to_attempted_to_solved(ctx: AppContext, j: Judge) -> None:
@@ -137,8 +138,9 @@ def test_perf_is_measured_after_the_verdict_and_the_reference_is_cached(ctx: App
     again = code.measure_attempt(ctx, j, res.id, now=NOW + dt.timedelta(hours=1))
     assert again.model_dump() == view.model_dump()  # stored with the attempt, not re-measured
     with ctx.engine.connect() as conn:
-        assert conn.execute(select(code_reference_perf.c.measured_at)).scalar_one().replace(tzinfo=None) == \
-            NOW.replace(tzinfo=None)
+        assert conn.execute(select(code_reference_perf.c.measured_at)).scalar_one().replace(tzinfo=None) == NOW.replace(
+            tzinfo=None
+        )
     assert code.history(ctx, "stable-softmax")[0].perf["ratio"] == view.ratio
 
 

@@ -112,8 +112,16 @@ def test_import_moves_id_sequences_past_imported_rows(ctx) -> None:  # noqa: ANN
     """On PostgreSQL the serial sequence must not hand out an id an imported row already has."""
     from loopprep.store.tables import estimate_drill_attempt as drills
 
-    row = {"kind": "qps", "seed": 7, "answer": 2000.0, "truth": 2315.0, "ratio": 1.16, "grade": "good",
-           "seconds": 12.0, "answered_at": NOW}
+    row = {
+        "kind": "qps",
+        "seed": 7,
+        "answer": 2000.0,
+        "truth": 2315.0,
+        "ratio": 1.16,
+        "grade": "good",
+        "seconds": 12.0,
+        "answered_at": NOW,
+    }
     with ctx.engine.begin() as conn:
         conn.execute(drills.insert().values(id=41, **row))
     doc = export_document(ctx, now=NOW)

@@ -27,15 +27,20 @@ def _matches(dotted: str, forbidden: list[str]) -> str | None:
 def _imported(node: ast.AST) -> tuple[str, str] | None:
     """For ``__import__("a.b")`` or ``importlib.import_module("a.b")`` with a literal name: the module
     named and the module the call returns (``__import__`` without a fromlist returns the top package)."""
-    if not (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
-            and isinstance(node.args[0].value, str)):
+    if not (
+        isinstance(node, ast.Call)
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    ):
         return None
     name, func = node.args[0].value, node.func
     if isinstance(func, ast.Name) and func.id == "__import__":
         from_list = len(node.args) > 3 or any(k.arg == "fromlist" for k in node.keywords)
         return name, name if from_list else name.split(".")[0]
     if (isinstance(func, ast.Name) and func.id == "import_module") or (
-            isinstance(func, ast.Attribute) and func.attr == "import_module"):
+        isinstance(func, ast.Attribute) and func.attr == "import_module"
+    ):
         return name, name
     return None
 
@@ -76,7 +81,7 @@ def forbidden_use(tree: ast.AST, forbidden: list[str]) -> Hit | None:
                 if a.name == "*":  # binds every public name of the module, the forbidden ones included
                     for name in forbidden:
                         if name.startswith(node.module + "."):
-                            first = name[len(node.module) + 1:].split(".")[0]
+                            first = name[len(node.module) + 1 :].split(".")[0]
                             aliases[first] = f"{node.module}.{first}"
                     continue
                 full = f"{node.module}.{a.name}"

@@ -214,9 +214,14 @@ def _grade(cases: list[CaseSpec], raw: bytes, exit: Exit, static_forbidden: str 
     if exit.kind == "output-limit":  # the zygote stopped reading mid-line: drop the cut line
         raw = raw[: raw.rfind(b"\n") + 1]
     if static_forbidden:
-        return Graded(Verdict.FORBIDDEN, f"Your code uses {static_forbidden}, which this problem forbids.",
-                      0, total, [CaseOutcome(c.index, c.visible, c.note, "not-run") for c in cases],
-                      forbidden=static_forbidden)
+        return Graded(
+            Verdict.FORBIDDEN,
+            f"Your code uses {static_forbidden}, which this problem forbids.",
+            0,
+            total,
+            [CaseOutcome(c.index, c.visible, c.note, "not-run") for c in cases],
+            forbidden=static_forbidden,
+        )
     try:
         # the harness writes start, one event per test, stdout and done: far more lines is a flood
         events = parse_events(raw, max_events=4 * total + 1000)
@@ -244,8 +249,9 @@ def _grade(cases: list[CaseSpec], raw: bytes, exit: Exit, static_forbidden: str 
         ev = by_kind["missing_function"][0]
         defined = ev.get("defined") if isinstance(ev.get("defined"), list) else []
         extra = f" It defines: {', '.join(map(str, defined))}." if defined else ""
-        return _failed_run(cases, Verdict.COMPILE_ERROR,
-                           f"Your code does not define a function named `{ev.get('name')}`.{extra}")
+        return _failed_run(
+            cases, Verdict.COMPILE_ERROR, f"Your code does not define a function named `{ev.get('name')}`.{extra}"
+        )
     if "load_error" in by_kind:
         ev = by_kind["load_error"][0]
         if ev.get("kind") == "memory":
@@ -277,8 +283,11 @@ def _grade(cases: list[CaseSpec], raw: bytes, exit: Exit, static_forbidden: str 
         if ev is None:
             if first_fail is None:
                 verdict, msg = _ended_early(exit, done)
-                out.status = "timeout" if verdict is Verdict.TIME_LIMIT else (
-                    "memory" if verdict is Verdict.MEMORY_LIMIT else "error")
+                out.status = (
+                    "timeout"
+                    if verdict is Verdict.TIME_LIMIT
+                    else ("memory" if verdict is Verdict.MEMORY_LIMIT else "error")
+                )
                 out.message = msg
                 first_fail = (verdict, f"{msg} ({_where(case)})")
             outcomes.append(out)
@@ -302,8 +311,15 @@ def _grade(cases: list[CaseSpec], raw: bytes, exit: Exit, static_forbidden: str 
         if not done and total:
             first_fail = _ended_early(exit, done)
         else:
-            return Graded(Verdict.ACCEPTED, f"All {total} tests passed.", passed, total, outcomes,
-                          stdout=stdout, mutated=sorted(mutated))
+            return Graded(
+                Verdict.ACCEPTED,
+                f"All {total} tests passed.",
+                passed,
+                total,
+                outcomes,
+                stdout=stdout,
+                mutated=sorted(mutated),
+            )
     verdict, msg = first_fail
     return Graded(verdict, msg, passed, total, outcomes, stdout=stdout, mutated=sorted(mutated), forbidden=forbidden)
 

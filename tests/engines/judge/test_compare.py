@@ -370,8 +370,10 @@ def test_every_plain_value_matches_itself(value, tol) -> None:
 
 
 @FAST
-@given(st.lists(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e6, max_value=1e6), min_size=1,
-                max_size=6), st.data())
+@given(
+    st.lists(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e6, max_value=1e6), min_size=1, max_size=6),
+    st.data(),
+)
 def test_one_changed_element_is_found_at_its_index(values: list[float], data) -> None:
     i = data.draw(st.integers(0, len(values) - 1))
     changed = list(values)

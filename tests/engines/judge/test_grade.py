@@ -39,8 +39,16 @@ def ok(i: int, value, ms: float = 0.25, mutated: list | None = None) -> bytes:
 
 def raised(i: int, etype: str = "ValueError", mro: list[str] | None = None, message: str = "bad") -> bytes:
     mro = mro if mro is not None else [etype, "Exception"]
-    return line(event="test", i=i, status="error", ms=0.1, type=etype, mro=mro, message=message,
-                traceback=f'File "<solution>", line 4, in f\n{etype}: {message}')
+    return line(
+        event="test",
+        i=i,
+        status="error",
+        ms=0.1,
+        type=etype,
+        mro=mro,
+        message=message,
+        traceback=f'File "<solution>", line 4, in f\n{etype}: {message}',
+    )
 
 
 def npy(array: np.ndarray, *, allow_pickle: bool = False) -> dict:
@@ -85,8 +93,9 @@ def test_accepted() -> None:
 
 
 def test_accepted_with_numpy_results() -> None:
-    g = run(START, ok(0, npy(np.array([0.5, 0.5]))), ok(1, npy(np.array([SECRET, 1 - SECRET]))),
-            raised(2), raised(3), END)
+    g = run(
+        START, ok(0, npy(np.array([0.5, 0.5]))), ok(1, npy(np.array([SECRET, 1 - SECRET]))), raised(2), raised(3), END
+    )
     assert g.verdict is Verdict.ACCEPTED
     assert g.cases[0].got == [0.5, 0.5]  # shown as a plain list
 
@@ -167,15 +176,25 @@ def test_hidden_mismatch_reasons_reveal_nothing_of_the_expected_value(expected, 
 
 
 def test_bad_output_status_is_a_wrong_answer() -> None:
-    g = run(START, line(event="test", i=0, status="bad_output", ms=1.0, message="the function returned a set"),
-            *GOOD[1:], END)
+    g = run(
+        START,
+        line(event="test", i=0, status="bad_output", ms=1.0, message="the function returned a set"),
+        *GOOD[1:],
+        END,
+    )
     assert g.verdict is Verdict.WRONG_ANSWER
     assert g.cases[0].message == "the function returned a set"
 
 
 def test_mutated_arguments_are_collected() -> None:
-    g = run(START, ok(0, [0.5, 0.5], mutated=["x"]), ok(1, [SECRET, 1 - SECRET], mutated=["x", "w"]),
-            raised(2), raised(3), END)
+    g = run(
+        START,
+        ok(0, [0.5, 0.5], mutated=["x"]),
+        ok(1, [SECRET, 1 - SECRET], mutated=["x", "w"]),
+        raised(2),
+        raised(3),
+        END,
+    )
     assert g.verdict is Verdict.ACCEPTED
     assert g.mutated == ["w", "x"]
     assert g.cases[0].mutated == ["x"]
@@ -256,7 +275,7 @@ def test_missing_function() -> None:
 
 
 def test_load_error() -> None:
-    tb = 'File "<solution>", line 2, in <module>\nNameError: name \'np\' is not defined'
+    tb = "File \"<solution>\", line 2, in <module>\nNameError: name 'np' is not defined"
     g = run(START, line(event="load_error", kind="error", type="NameError", traceback=tb), END)
     assert g.verdict is Verdict.RUNTIME_ERROR
     assert g.message.startswith("Your code raised NameError while it was loading.")
@@ -526,8 +545,14 @@ def test_parse_events() -> None:
 
 def test_verdict_labels() -> None:
     assert {v.value for v in Verdict} == {
-        "accepted", "compile-error", "wrong-answer", "runtime-error", "time-limit", "memory-limit",
-        "forbidden-call", "judge-error",
+        "accepted",
+        "compile-error",
+        "wrong-answer",
+        "runtime-error",
+        "time-limit",
+        "memory-limit",
+        "forbidden-call",
+        "judge-error",
     }
     assert Verdict.TIME_LIMIT.label == "Time limit exceeded"
     assert all(v.label for v in Verdict)
