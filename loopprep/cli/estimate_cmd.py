@@ -82,7 +82,7 @@ def _make_command(app: typer.Typer, name: str, help_text: str) -> None:
             preset = load_config_file(config)
             extra.append(preset)
             kwargs["model"] = preset.id
-        view = run(state(ctx).settings(), name, kwargs, extra_models=extra)
+        view = run(state(ctx).context(), name, kwargs, extra_models=extra)
         if json_out:
             print_json(view)
         else:
@@ -183,10 +183,10 @@ def register(app: typer.Typer) -> None:  # noqa: C901 - the sub-app's commands, 
         if add is not None:
             if config is None:
                 raise InvalidInput("--add needs --config FILE (the config.json to save).", field="config")
-            saved = add_user_model(state(ctx).settings(), add, config.read_text(encoding="utf-8"))
+            saved = add_user_model(state(ctx).context(), add, config.read_text(encoding="utf-8"))
             console(stderr=True).print(f"Saved {saved.id}: use --model {saved.id}.")
             extra = []
-        view = list_presets(state(ctx).settings(), extra=extra)
+        view = list_presets(state(ctx).context(), extra=extra)
         if json:
             print_json(
                 {
