@@ -73,7 +73,8 @@ def _make_command(app: typer.Typer, name: str, help_text: str) -> None:
     calc = CALCULATORS[name]
 
     def command(ctx: typer.Context, **kwargs: Any) -> None:
-        from loopprep.services.estimate import load_config_file, run
+        from loopprep.services.estimate import run
+        from loopprep.services.user_models import load_config_file
 
         json_out = kwargs.pop("json", False)
         config: Path | None = kwargs.pop("config", None)
@@ -177,7 +178,8 @@ def register(app: typer.Typer) -> None:  # noqa: C901 - the sub-app's commands, 
 
         from loopprep.engines.estimate.steps import num
         from loopprep.errors import InvalidInput
-        from loopprep.services.estimate import add_user_model, list_presets, load_config_file
+        from loopprep.services.estimate import list_presets
+        from loopprep.services.user_models import add_user_model, load_config_file
 
         extra = [load_config_file(config)] if config else []
         if add is not None:

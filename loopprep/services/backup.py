@@ -35,7 +35,7 @@ def export_document(ctx: AppContext, *, now: dt.datetime) -> dict[str, Any]:
 def _parse(raw_text: str) -> backup.ParsedExport:
     """Parse and validate a whole export; model presets are checked as the calculators read them."""
     from loopprep.errors import BackupError, InvalidInput
-    from loopprep.services.estimate import model_from_config
+    from loopprep.services.user_models import model_from_config
 
     parsed = backup.parse_export(raw_text)
     for i, row in enumerate(parsed.rows["user_models"]):

@@ -26,7 +26,7 @@ def open_context(settings: Settings, *, bank: ContentBank | None = None, index: 
     engine = open_store_engine(settings.resolved_database_url)
     ctx = AppContext(settings=settings, engine=engine, bank=bank)
     if (settings.data_dir / "models").is_dir():  # model presets kept as files before migration 0006
-        from loopprep.services.estimate import import_model_files
+        from loopprep.services.user_models import import_model_files
 
         import_model_files(ctx)
     if index:

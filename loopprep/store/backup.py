@@ -13,7 +13,7 @@ import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import JSON, Connection, Integer, Table, func, select, text
@@ -205,9 +205,7 @@ def _row_in(section: Section, row: BaseModel) -> dict[str, Any]:
     app writes them); the other columns Python values (dates, aware datetimes)."""
     python = row.model_dump()
     as_json = row.model_dump(mode="json")
-    return {
-        name: as_json[name] if isinstance(section.table.c[name].type, JSON) else python[name] for name in python
-    }
+    return {name: as_json[name] if isinstance(section.table.c[name].type, JSON) else python[name] for name in python}
 
 
 def parse_export(raw_text: str) -> ParsedExport:

@@ -51,7 +51,14 @@ def test_a_plan_with_days_off_survives_export_and_import(ctx, cli, tmp_path: Pat
 
 def test_hostile_files_are_a_red_line(cli, tmp_path: Path) -> None:  # noqa: ANN001
     path = tmp_path / "hostile.json"
-    for name in ("25-companies", "duplicate-drill-id", "id-over-2-63", "thousands-of-digits", "nested-100000", "nan-answer"):
+    for name in (
+        "25-companies",
+        "duplicate-drill-id",
+        "id-over-2-63",
+        "thousands-of-digits",
+        "nested-100000",
+        "nan-answer",
+    ):
         mutate, message = HOSTILE[name]
         path.write_text(mutate(V4))
         r = cli("import", str(path))

@@ -11,6 +11,7 @@ from sqlalchemy import insert
 
 from loopprep.errors import InvalidInput
 from loopprep.services import estimate as svc
+from loopprep.services import user_models
 from loopprep.store.tables import user_model_preset
 from tests.services.test_estimate_service import QWEN_CONFIG
 
@@ -18,7 +19,7 @@ NOW = dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC)
 
 
 def test_an_added_model_is_a_database_row_not_a_file(ctx) -> None:  # noqa: ANN001
-    preset = svc.add_user_model(ctx, "my-qwen", json.dumps({**QWEN_CONFIG, "torch_dtype": "bfloat16"}), now=NOW)
+    preset = user_models.add_user_model(ctx, "my-qwen", json.dumps({**QWEN_CONFIG, "torch_dtype": "bfloat16"}), now=NOW)
     assert preset.id == "user-my-qwen"
     assert not (ctx.settings.data_dir / "models").exists()
     with ctx.engine.connect() as conn:
@@ -27,7 +28,7 @@ def test_an_added_model_is_a_database_row_not_a_file(ctx) -> None:  # noqa: ANN0
     assert "torch_dtype" not in rows[0]["config"]  # only the keys loopprep reads are kept
     assert svc.presets(ctx).models["user-my-qwen"].layers == 28
     # saving again under the same name replaces it
-    svc.add_user_model(ctx, "my-qwen", json.dumps({**QWEN_CONFIG, "num_hidden_layers": 14}), now=NOW)
+    user_models.add_user_model(ctx, "my-qwen", json.dumps({**QWEN_CONFIG, "num_hidden_layers": 14}), now=NOW)
     assert svc.presets(ctx).models["user-my-qwen"].layers == 14
 
 
@@ -60,6 +61,6 @@ BAD_CONFIGS = {
 @pytest.mark.parametrize(("text", "named"), BAD_CONFIGS.values(), ids=BAD_CONFIGS.keys())
 def test_absurd_or_malformed_configs_are_refused_naming_the_key(sqlite_ctx, text: str, named: str) -> None:  # noqa: ANN001
     with pytest.raises(InvalidInput) as exc:
-        svc.add_user_model(sqlite_ctx, "bad", text)
+        user_models.add_user_model(sqlite_ctx, "bad", text)
     assert named in exc.value.message and exc.value.field == "config"
     assert "user-bad" not in svc.presets(sqlite_ctx).models
