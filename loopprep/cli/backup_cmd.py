@@ -27,7 +27,7 @@ def register(app: typer.Typer) -> None:
         from loopprep.services.backup import export_document
 
         doc = export_document(state(ctx).context(), now=dt.datetime.now(dt.UTC))
-        text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+        text = json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
         if str(file) == "-":
             typer.echo(text, nl=False)
             return

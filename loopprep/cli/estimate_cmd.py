@@ -73,7 +73,8 @@ def _make_command(app: typer.Typer, name: str, help_text: str) -> None:
     calc = CALCULATORS[name]
 
     def command(ctx: typer.Context, **kwargs: Any) -> None:
-        from loopprep.services.estimate import load_config_file, run
+        from loopprep.services.estimate import run
+        from loopprep.services.user_models import load_config_file
 
         json_out = kwargs.pop("json", False)
         config: Path | None = kwargs.pop("config", None)
@@ -82,7 +83,7 @@ def _make_command(app: typer.Typer, name: str, help_text: str) -> None:
             preset = load_config_file(config)
             extra.append(preset)
             kwargs["model"] = preset.id
-        view = run(state(ctx).settings(), name, kwargs, extra_models=extra)
+        view = run(state(ctx).context(), name, kwargs, extra_models=extra)
         if json_out:
             print_json(view)
         else:
@@ -177,16 +178,17 @@ def register(app: typer.Typer) -> None:  # noqa: C901 - the sub-app's commands, 
 
         from loopprep.engines.estimate.steps import num
         from loopprep.errors import InvalidInput
-        from loopprep.services.estimate import add_user_model, list_presets, load_config_file
+        from loopprep.services.estimate import list_presets
+        from loopprep.services.user_models import add_user_model, load_config_file
 
         extra = [load_config_file(config)] if config else []
         if add is not None:
             if config is None:
                 raise InvalidInput("--add needs --config FILE (the config.json to save).", field="config")
-            saved = add_user_model(state(ctx).settings(), add, config.read_text(encoding="utf-8"))
+            saved = add_user_model(state(ctx).context(), add, config.read_text(encoding="utf-8"))
             console(stderr=True).print(f"Saved {saved.id}: use --model {saved.id}.")
             extra = []
-        view = list_presets(state(ctx).settings(), extra=extra)
+        view = list_presets(state(ctx).context(), extra=extra)
         if json:
             print_json(
                 {

@@ -32,9 +32,26 @@ def export_document(ctx: AppContext, *, now: dt.datetime) -> dict[str, Any]:
         return backup.export_data(conn, now=now, app_version=__version__)
 
 
+def _parse(raw_text: str) -> backup.ParsedExport:
+    """Parse and validate a whole export; model presets are checked as the calculators read them."""
+    from loopprep.errors import BackupError, InvalidInput
+    from loopprep.services.user_models import model_from_config
+
+    parsed = backup.parse_export(raw_text)
+    for i, row in enumerate(parsed.rows["user_models"]):
+        try:
+            model_from_config(row["config"], model_id=row["id"], source="import")
+        except InvalidInput as exc:
+            raise BackupError(
+                f"Section 'user_models', item {i + 1}, field 'config': {exc.message}",
+                "Use a file written by `loopprep export`. Nothing was changed.",
+            ) from None
+    return parsed
+
+
 def plan_import(ctx: AppContext, raw_text: str) -> ImportPlan:
     """Validate the file and say what it holds and what it would overwrite; writes nothing."""
-    parsed = backup.parse_export(raw_text)
+    parsed = _parse(raw_text)
     with ctx.engine.connect() as conn:
         existing = backup.existing_counts(conn)
     return ImportPlan(
@@ -49,7 +66,7 @@ def plan_import(ctx: AppContext, raw_text: str) -> ImportPlan:
 
 def import_document(ctx: AppContext, raw_text: str, *, replace: bool) -> ImportResult:
     """Import in one transaction: all of it, or (on any error) nothing."""
-    parsed = backup.parse_export(raw_text)
+    parsed = _parse(raw_text)
     with ctx.engine.begin() as conn:
         existing = backup.existing_counts(conn)
         backup.apply_import(conn, parsed, replace=replace)

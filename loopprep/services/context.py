@@ -25,6 +25,10 @@ def open_context(settings: Settings, *, bank: ContentBank | None = None, index: 
     bank = bank or load_bank(settings.content_dir)
     engine = open_store_engine(settings.resolved_database_url)
     ctx = AppContext(settings=settings, engine=engine, bank=bank)
+    if (settings.data_dir / "models").is_dir():  # model presets kept as files before migration 0006
+        from loopprep.services.user_models import import_model_files
+
+        import_model_files(ctx)
     if index:
         from loopprep.services.search import ensure_index
 

@@ -1,4 +1,4 @@
-"""Estimation kit: presets (shipped YAML + the user's own config.json files), the calculators
+"""Estimation kit: presets (shipped YAML + the user's own models, ``services/user_models.py``), the calculators
 behind one registry shared by the web app and the CLI, and the drills with their history.
 
 Every calculator takes a pydantic parameter model (the same fields as the CLI options and the
@@ -10,7 +10,6 @@ web form / query string) and returns :class:`EstimateView`, the public ``--json`
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import secrets
 from collections.abc import Callable, Sequence
@@ -26,14 +25,12 @@ from loopprep.engines.estimate import compute, drills, index, memory, traffic
 from loopprep.engines.estimate.audit import Claim, audit_chapter
 from loopprep.engines.estimate.specs import PARAMETER_FORMULA, Accelerator, Dtype, ModelSpec, parameter_count
 from loopprep.engines.estimate.steps import BadInput, Estimate
-from loopprep.errors import InvalidInput, LoopprepError
+from loopprep.errors import InvalidInput
 
 if TYPE_CHECKING:  # kept out of import time: `loopprep --help` builds the estimate commands from this module
     from loopprep.services.context import AppContext
-    from loopprep.settings import Settings
 
 PRESETS_DIR = Path(__file__).parent / "estimate_presets"
-USER_MODELS_DIR = "models"  # under the data directory: one Hugging Face config.json per model
 
 # ----------------------------------------------------------------------------- presets
 
@@ -157,142 +154,17 @@ def shipped_presets() -> Presets:
     )
 
 
-def model_from_config(config: dict[str, Any], *, model_id: str, source: str) -> ModelPreset:
-    """A preset from a Hugging Face-style ``config.json`` (Llama, Mistral, Mixtral, Qwen2, Gemma 2,
-    BERT field names).  Raises ``InvalidInput`` naming the missing or bad key."""
-    if not isinstance(config, dict):
-        raise InvalidInput("A config.json must hold a JSON object.", field="config")
+def presets(ctx: AppContext | None = None, *, extra: Sequence[ModelPreset] = ()) -> Presets:
+    """Shipped presets plus the user's models from the database (ids ``user-<name>``; on an id
+    clash the user's wins) plus ``extra`` (a config.json given on the command line)."""
+    from loopprep.services.user_models import user_models
 
-    def need(*keys: str) -> Any:
-        for k in keys:
-            if k in config and config[k] is not None:
-                return config[k]
-        raise InvalidInput(
-            f"The config has no '{keys[0]}'.", "Use a Hugging Face config.json of a transformer model.", field="config"
-        )
-
-    model_type = str(config.get("model_type", ""))
-    encoder = model_type in ("bert", "roberta", "xlm-roberta", "distilbert")
-    heads = need("num_attention_heads", "n_head", "n_heads")
-    hidden = need("hidden_size", "d_model", "dim")
-    layers = need("num_hidden_layers", "n_layer", "n_layers")
-    window = config.get("sliding_window") if config.get("use_sliding_window", True) else None
-    local = 0
-    if window:
-        if model_type.startswith("gemma2") or model_type.startswith("gemma3"):
-            local = layers // 2
-        else:
-            local = int(config.get("max_window_layers", layers)) if model_type.startswith("qwen2") else layers
-            local = min(local, layers)
-    try:
-        preset = ModelPreset(
-            id=model_id,
-            name=str(config.get("_name_or_path") or model_id),
-            layers=layers,
-            hidden=hidden,
-            heads=heads,
-            kv_heads=config.get("num_key_value_heads") or heads,
-            head_dim=config.get("head_dim")
-            or (hidden // heads if isinstance(hidden, int) and isinstance(heads, int) and heads else 0),
-            ffn=need("intermediate_size", "ffn_dim", "hidden_dim"),
-            vocab=need("vocab_size"),
-            tied_embeddings=bool(config.get("tie_word_embeddings", encoder or model_type.startswith("gemma"))),
-            sliding_window=window or None,
-            local_layers=local,
-            experts=config.get("num_local_experts") or config.get("num_experts") or 1,
-            experts_per_token=config.get("num_experts_per_tok") or 1,
-            qkv_bias=bool(config.get("attention_bias", model_type.startswith("qwen2"))),
-            norms_per_layer=4 if model_type.startswith("gemma2") else 2,
-            arch="encoder" if encoder else "decoder",
-            max_context=config.get("max_position_embeddings") or 2048,
-            type_vocab=config.get("type_vocab_size") or 0,
-            source=SourceRef(title=f"your config.json ({source})", url=source),
-        )
-        spec = preset.spec()
-        spec.check()
-        parameter_count(spec)
-    except ValidationError as exc:
-        err = exc.errors(include_url=False)[0]
-        raise InvalidInput(
-            f"The config's '{err['loc'][0]}' is invalid: {err['msg']} (got {err.get('input')!r}).", field="config"
-        ) from None
-    except BadInput as exc:
-        raise InvalidInput(f"The config is inconsistent: {exc.message}", exc.hint, field="config") from None
-    return preset
-
-
-def load_config_file(path: Path) -> ModelPreset:
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InvalidInput(f"No file at {path}.", "Give the path of a config.json.", field="config") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"{path} is not valid JSON ({exc}).", field="config") from None
-    stem = path.parent.name if path.name == "config.json" else path.stem
-    slug = "".join(c if c.isalnum() or c in ".-" else "-" for c in stem.lower()).strip("-.") or "model"
-    return model_from_config(raw, model_id=f"user-{slug}", source=str(path))
-
-
-def add_user_model(ctx: AppContext | Settings, name: str, config_text: str) -> ModelPreset:
-    """Save a Hugging Face-style ``config.json`` as the user model ``user-<name>`` (in
-    ``DATA_DIR/models``), after checking that it parses and its architecture is consistent."""
-    slug = name.strip().lower()
-    if not slug or len(slug) > 60 or not all(c.isalnum() or c in ".-" for c in slug) or slug[0] in ".-":
-        raise InvalidInput(
-            f"The model name {name!r} is not usable.",
-            "Use 1–60 lowercase letters, digits, dots and dashes, e.g. my-llama-13b.",
-            field="name",
-        )
-    try:
-        raw = json.loads(config_text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"The config is not valid JSON (line {exc.lineno}: {exc.msg}).", field="config") from None
-    settings = getattr(ctx, "settings", ctx)
-    folder = settings.data_dir / USER_MODELS_DIR
-    preset = model_from_config(raw, model_id=f"user-{slug}", source=str(folder / f"{slug}.json"))
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{slug}.json").write_text(json.dumps(raw, indent=2), encoding="utf-8")
-    return preset
-
-
-_user_cache: dict[str, tuple[tuple[tuple[str, float], ...], Presets]] = {}
-
-
-def presets(ctx: AppContext | Settings | None = None, *, extra: Sequence[ModelPreset] = ()) -> Presets:
-    """Shipped presets plus the user's models (``DATA_DIR/models/*.json``, ids ``user-<name>``;
-    a file that does not parse is skipped) plus ``extra`` (a config.json given on the command line)."""
-    base = _with_user_models(ctx)
-    if not extra:
-        return base
-    return Presets(models={**base.models, **{m.id: m for m in extra}}, gpus=base.gpus, dtypes=base.dtypes)
-
-
-def _with_user_models(ctx: AppContext | Settings | None) -> Presets:
     base = shipped_presets()
-    if ctx is None:
+    mine = user_models(ctx) if ctx is not None else {}
+    if not mine and not extra:
         return base
-    settings = getattr(ctx, "settings", ctx)  # an AppContext, or Settings themselves
-    folder = settings.data_dir / USER_MODELS_DIR
-    try:
-        files = tuple(sorted((str(p), p.stat().st_mtime) for p in folder.glob("*.json")))
-    except OSError:
-        files = ()
-    if not files:
-        return base
-    key = str(folder)
-    hit = _user_cache.get(key)
-    if hit and hit[0] == files:
-        return hit[1]
-    models = dict(base.models)
-    for name, _ in files:
-        try:
-            m = load_config_file(Path(name))
-        except LoopprepError:
-            continue
-        models[m.id] = m
-    result = Presets(models=models, gpus=base.gpus, dtypes=base.dtypes)
-    _user_cache[key] = (files, result)
-    return result
+    models = {**base.models, **mine, **{m.id: m for m in extra}}
+    return Presets(models=models, gpus=base.gpus, dtypes=base.dtypes)
 
 
 class ModelRow(BaseModel):
@@ -343,7 +215,7 @@ class PresetsView(BaseModel):
     parameter_formula: str
 
 
-def list_presets(ctx: AppContext | Settings | None = None, *, extra: Sequence[ModelPreset] = ()) -> PresetsView:
+def list_presets(ctx: AppContext | None = None, *, extra: Sequence[ModelPreset] = ()) -> PresetsView:
     p = presets(ctx, extra=extra)
     rows = []
     for m in p.models.values():
@@ -679,7 +551,7 @@ def parse_params(calc_id: str, raw: dict[str, Any]) -> Params:
 
 
 def run(
-    ctx: AppContext | Settings | None,
+    ctx: AppContext | None,
     calc_id: str,
     params: Params | dict[str, Any],
     *,
@@ -690,7 +562,7 @@ def run(
 
 
 def run_labelled(
-    ctx: AppContext | Settings | None,
+    ctx: AppContext | None,
     calc_id: str,
     params: Params | dict[str, Any],
     *,

@@ -10,125 +10,32 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import Connection, Integer, Table, func, select, text
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import JSON, Connection, Integer, Table, func, select, text
 
-from loopprep.domain import CompanyName, CompanyType, Level, Role
 from loopprep.errors import BackupError
 from loopprep.store import tables as user_tables
+from loopprep.store.backup_rows import (
+    CodeAttemptRow,
+    EstimateDrillRow,
+    PlanSettingsRow,
+    PlanTaskRow,
+    ProfileRow,
+    StatsCaseAttemptRow,
+    UserModelRow,
+)
 from loopprep.store.tables import estimate_drill_attempt, plan_settings, plan_task, profile
 
 FORMAT = "loopprep-export"
 # 1: the profile.  2: adds the plan (settings, tasks), estimation drill attempts and stats case
 # attempts; a version-1 file imports with those sections empty.  3: adds ML coding attempts.
-EXPORT_VERSION = 3
-
-
-def _as_utc(value: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive datetimes (stored as UTC); PostgreSQL aware ones.  Exports say UTC.
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-
-
-UtcDatetime = Annotated[dt.datetime, AfterValidator(_as_utc)]
-
-
-class ProfileRow(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    id: int
-    role: Role
-    level: Level
-    company_types: list[CompanyType] = Field(min_length=1)
-    loop_date: dt.date
-    target_companies: list[CompanyName]
-    updated_at: UtcDatetime
-
-
-class EstimateDrillRow(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    id: int
-    kind: str = Field(min_length=1, max_length=20)
-    seed: int = Field(ge=0, le=2**31 - 1)
-    answer: float = Field(gt=0)
-    truth: float = Field(gt=0)
-    ratio: float = Field(ge=1)
-    grade: str = Field(pattern="^(exact|good|order|off)$")
-    seconds: float | None = Field(None, ge=0)
-    answered_at: UtcDatetime
-
-
-class PlanSettingsRow(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    id: int
-    start_date: dt.date
-    weekday_minutes: int = Field(ge=0, le=960)
-    weekend_minutes: int = Field(ge=0, le=960)
-    days_off: list[dt.date]
-    loop_rounds: list[dict[str, Any]]
-    start_times: list[str] = Field(min_length=7, max_length=7)
-    time_zone: str = Field(min_length=1, max_length=64)
-    alarm_minutes: int = Field(ge=0, le=1440)
-    profile_snapshot: dict[str, Any]
-    notices: list[str]
-    created_at: UtcDatetime
-    updated_at: UtcDatetime
-
-
-class PlanTaskRow(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    key: str = Field(min_length=1, max_length=160)
-    day: dt.date
-    position: int
-    kind: str = Field(min_length=1, max_length=40)
-    title: str
-    minutes: int = Field(ge=0, le=1440)
-    phase: str = Field(pattern="^(ramp-up|deep-study|mock-sharpen|review|light-touch|day-of)$")
-    item_kind: str = Field(pattern="^(topic|framework|round|activity)$")
-    item: str = Field(min_length=1, max_length=80)
-    round: str | None = None
-    new_material: bool
-    at: str | None = Field(None, max_length=16)
-    counts: bool
-    status: str = Field(pattern="^(pending|done|skipped|dropped)$")
-    reason: str
-    sequence: int = Field(ge=0)
-    fingerprint: str = Field(max_length=64)
-    updated_at: UtcDatetime
-
-
-class StatsCaseAttemptRow(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    id: int
-    case_id: str = Field(min_length=1, max_length=80)
-    answer: str = Field(max_length=20000)
-    checked: list[int]
-    checklist_total: int = Field(ge=0)
-    numeric: dict[str, Any]
-    numeric_correct: int = Field(ge=0)
-    numeric_total: int = Field(ge=0)
-    created_at: UtcDatetime
-
-
-class CodeAttemptRow(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    id: int
-    problem_id: str = Field(min_length=1, max_length=60)
-    mode: str = Field(pattern="^(run|submit)$")
-    code: str = Field(max_length=65536)
-    verdict: str = Field(
-        pattern="^(accepted|compile-error|wrong-answer|runtime-error|time-limit|memory-limit|forbidden-call|judge-error)$"
-    )
-    message: str = Field(max_length=20000)
-    passed: int = Field(ge=0)
-    total: int = Field(ge=0)
-    cases: list[dict[str, Any]]
-    elapsed_s: float | None = Field(None, ge=0)
-    latency_ms: float = Field(ge=0)
-    perf: dict[str, Any] | None = None
-    created_at: UtcDatetime
+# 4: adds the user's own model presets (before, files under DATA_DIR/models, not exported).
+EXPORT_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -146,6 +53,7 @@ SECTIONS: list[Section] = [
     Section("plan_tasks", plan_task, PlanTaskRow, "plan task"),
     Section("stats_case_attempts", user_tables.stats_case_attempt, StatsCaseAttemptRow, "stats case attempt"),
     Section("code_attempts", user_tables.code_attempt, CodeAttemptRow, "coding attempt"),
+    Section("user_models", user_tables.user_model_preset, UserModelRow, "model preset"),
 ]
 
 
@@ -173,7 +81,19 @@ def _v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
     return dict(data)
 
 
-UPGRADERS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2, 2: _v2_to_v3}
+def _v3_to_v4(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 4 adds the user's model presets; a version-3 file has none."""
+    v3 = {"profile", "estimate_drills", "plan_settings", "plan_tasks", "stats_case_attempts", "code_attempts"}
+    unknown = sorted(set(data) - v3)
+    if unknown:
+        raise BackupError(
+            f"The export has unknown section(s) {unknown} for format version 3.",
+            "Use a file written by `loopprep export`.",
+        )
+    return {**data, "user_models": []}
+
+
+UPGRADERS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 
 
 @dataclass(frozen=True)
@@ -187,11 +107,53 @@ class ParsedExport:
         return {name: len(rows) for name, rows in self.rows.items()}
 
 
+_FIX = "Use a file written by `loopprep export`."
+MAX_DEPTH = 32  # no export nests deeper than about six levels
+
+
+class _NonFinite(ValueError):
+    pass
+
+
+def _refuse_constant(name: str) -> float:
+    raise _NonFinite(name)
+
+
+def _finite_float(text_value: str) -> float:
+    value = float(text_value)
+    if not math.isfinite(value):  # 1e400 parses as infinity
+        raise _NonFinite(text_value)
+    return value
+
+
+def _refuse(message: str) -> BackupError:
+    return BackupError(message, _FIX + " Nothing was changed.")
+
+
+def _first_error(exc: ValidationError) -> tuple[str, str]:
+    first = exc.errors(include_url=False)[0]
+    return ".".join(str(p) for p in first["loc"]) or "(row)", str(first["msg"])
+
+
+def _row_out(section: Section, row: dict[str, Any], position: int) -> dict[str, Any]:
+    try:
+        return section.row_model.model_validate(row).model_dump(mode="json")
+    except ValidationError as exc:
+        where, msg = _first_error(exc)
+        raise BackupError(
+            f"Cannot export: {section.noun} {position} has a value no export may hold (field '{where}': {msg}).",
+            "This row was written by an older loopprep; delete it (or fix it in the database) and export again.",
+        ) from None
+
+
 def export_data(conn: Connection, *, now: dt.datetime, app_version: str) -> dict[str, Any]:
+    """Every section's rows in primary-key order, each checked by its row model (so an export
+    holds only what an import accepts: no NaN or infinity, which strict JSON cannot carry)."""
     data: dict[str, list[dict[str, Any]]] = {}
     for section in SECTIONS:
-        rows = conn.execute(select(section.table)).mappings().all()
-        data[section.name] = [section.row_model.model_validate(dict(r)).model_dump(mode="json") for r in rows]
+        query = select(section.table).order_by(*section.table.primary_key.columns)
+        rows = conn.execute(query).mappings().all()
+        data[section.name] = [_row_out(section, dict(r), i + 1) for i, r in enumerate(rows)]
     return {
         "format": FORMAT,
         "version": EXPORT_VERSION,
@@ -201,15 +163,57 @@ def export_data(conn: Connection, *, now: dt.datetime, app_version: str) -> dict
     }
 
 
-def parse_export(raw_text: str) -> ParsedExport:
-    """Validate a whole export document; raise ``BackupError`` saying what is wrong."""
-    fix = "Use a file written by `loopprep export`."
+def _load_json(raw_text: str) -> Any:
     try:
-        doc = json.loads(raw_text)
+        return json.loads(raw_text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except json.JSONDecodeError as exc:
         raise BackupError(
-            f"The file is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}).", fix
+            f"The file is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}).", _FIX
         ) from None
+    except _NonFinite as exc:
+        raise _refuse(f"The file holds the number {exc}, which is not finite; an export never does.") from None
+    except RecursionError:
+        raise _refuse(f"The file nests JSON far too deeply (an export nests at most {MAX_DEPTH} levels).") from None
+    except ValueError as exc:  # an integer past Python's digit limit for int()
+        raise _refuse(f"The file holds a number loopprep cannot read ({exc}).".replace("..", ".")) from None
+
+
+def _check_values(doc: Any) -> None:
+    """Refuse what a database cannot store or an export never holds: nesting past MAX_DEPTH and
+    strings with NUL characters or lone surrogates.  Iterative, so depth cannot overflow."""
+    stack: list[tuple[Any, int]] = [(doc, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise _refuse(f"The file nests JSON more than {MAX_DEPTH} levels deep; an export never does.")
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise _refuse("The file holds a text with a NUL character, which a database cannot store.")
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise _refuse("The file holds a text with an unpaired surrogate (not valid Unicode).") from None
+        elif isinstance(value, dict):
+            stack.extend((k, depth + 1) for k in value)
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+
+
+def _row_in(section: Section, row: BaseModel) -> dict[str, Any]:
+    """Column values for an insert: JSON columns take JSON-ready values (dates as text, as the
+    app writes them); the other columns Python values (dates, aware datetimes)."""
+    python = row.model_dump()
+    as_json = row.model_dump(mode="json")
+    return {name: as_json[name] if isinstance(section.table.c[name].type, JSON) else python[name] for name in python}
+
+
+def parse_export(raw_text: str) -> ParsedExport:
+    """Validate a whole export document; raise ``BackupError`` naming the section, item and
+    field of the first problem.  Every row must be one the app can read back."""
+    fix = _FIX
+    doc = _load_json(raw_text)
+    _check_values(doc)
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise BackupError("The file is not a loopprep export (its 'format' is not 'loopprep-export').", fix)
     version = doc.get("version")
@@ -236,16 +240,22 @@ def parse_export(raw_text: str) -> ParsedExport:
         if not isinstance(items, list):
             raise BackupError(f"Section '{section.name}' must be a list.", fix)
         parsed = []
+        seen: dict[Any, int] = {}
         for i, item in enumerate(items):
             try:
-                parsed.append(section.row_model.model_validate(item).model_dump())
+                row = section.row_model.model_validate(item)
             except ValidationError as exc:
-                first = exc.errors(include_url=False)[0]
-                where = ".".join(str(p) for p in first["loc"])
-                raise BackupError(
-                    f"Section '{section.name}', item {i + 1}, field '{where}': {first['msg']}.",
-                    fix + " Nothing was changed.",
-                ) from None
+                where, msg = _first_error(exc)
+                raise _refuse(f"Section '{section.name}', item {i + 1}, field '{where}': {msg}.") from None
+            key = tuple(getattr(row, c.name) for c in section.table.primary_key.columns)
+            if key in seen:
+                shown = key[0] if len(key) == 1 else key
+                raise _refuse(
+                    f"Section '{section.name}', items {seen[key]} and {i + 1} have the same id {shown!r}; "
+                    "ids must be unique."
+                )
+            seen[key] = i + 1
+            parsed.append(_row_in(section, row))
         rows[section.name] = parsed
     return ParsedExport(version, str(doc.get("app_version", "")), str(doc.get("exported_at", "")), rows)
 

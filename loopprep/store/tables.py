@@ -140,3 +140,14 @@ code_reference_perf = Table(
     Column("peak_bytes", Integer, nullable=False),
     Column("measured_at", DateTime(timezone=True), nullable=False),
 )
+
+# The user's own model presets (a Hugging Face-style config.json each, added in the app or with
+# `estimate models --add`), ids ``user-<name>``.  Shipped presets are content; on an id clash
+# the row here wins.
+user_model_preset = Table(
+    "user_model_preset",
+    metadata,
+    Column("id", String(70), primary_key=True),
+    Column("config", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)

@@ -11,6 +11,7 @@ import pytest
 from loopprep.engines.estimate import drills
 from loopprep.errors import InvalidInput, NotFound
 from loopprep.services import estimate as svc
+from loopprep.services import user_models
 from loopprep.services.backup import export_document, import_document
 
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
@@ -72,25 +73,40 @@ def test_presets_view_counts_parameters_from_configs() -> None:
 def test_model_from_config_json(tmp_path) -> None:  # noqa: ANN001
     path = tmp_path / "qwen.json"
     path.write_text(json.dumps(QWEN_CONFIG))
-    preset = svc.load_config_file(path)
+    preset = user_models.load_config_file(path)
     assert preset.id == "user-qwen" and preset.head_dim == 128 and preset.sliding_window is None and preset.qkv_bias
     view = svc.run(None, "weights", {"model": preset.id}, extra_models=[preset])
     assert view.result["parameters"].value == 7_615_616_512
 
 
-def test_user_models_folder_is_picked_up(sqlite_ctx) -> None:  # noqa: ANN001
+def test_model_files_of_older_versions_move_into_the_database_once(sqlite_ctx, bank) -> None:  # noqa: ANN001
+    """Before migration 0006 user models were files under DATA_DIR/models: the next open copies
+    them into the database (once; a broken file is skipped) and leaves the files alone."""
+    from loopprep.services.context import open_context
+    from loopprep.store.tables import user_model_preset
+
     folder = sqlite_ctx.settings.data_dir / "models"
     folder.mkdir()
     (folder / "my-qwen.json").write_text(json.dumps(QWEN_CONFIG))
     (folder / "broken.json").write_text("{not json")
-    p = svc.presets(sqlite_ctx)
-    assert "user-my-qwen" in p.models and "user-broken" not in p.models
-    assert (
-        svc.run(sqlite_ctx, "kv", {"model": "user-my-qwen", "context": 1, "batch": 1})
-        .result["kv_bytes_per_token"]
-        .value
-        == 57_344
-    )
+    ctx = open_context(sqlite_ctx.settings, bank=bank)
+    try:
+        p = svc.presets(ctx)
+        assert "user-my-qwen" in p.models and "user-broken" not in p.models
+        assert (
+            svc.run(ctx, "kv", {"model": "user-my-qwen", "context": 1, "batch": 1}).result["kv_bytes_per_token"].value
+            == 57_344
+        )
+        assert (folder / "my-qwen.json").exists()
+        with ctx.engine.begin() as conn:
+            conn.execute(user_model_preset.delete())
+    finally:
+        ctx.engine.dispose()
+    again = open_context(sqlite_ctx.settings, bank=bank)
+    try:
+        assert "user-my-qwen" not in svc.presets(again).models  # copied once, not on every open
+    finally:
+        again.engine.dispose()
 
 
 @pytest.mark.parametrize(
@@ -103,13 +119,13 @@ def test_user_models_folder_is_picked_up(sqlite_ctx) -> None:  # noqa: ANN001
 )
 def test_bad_config_json_names_the_problem(config: dict, field_hint: str) -> None:
     with pytest.raises(InvalidInput) as exc:
-        svc.model_from_config(config, model_id="user-x", source="x.json")
+        user_models.model_from_config(config, model_id="user-x", source="x.json")
     assert field_hint in str(exc.value)
 
 
 def test_missing_config_file(tmp_path) -> None:  # noqa: ANN001
     with pytest.raises(InvalidInput, match="No file"):
-        svc.load_config_file(tmp_path / "nope.json")
+        user_models.load_config_file(tmp_path / "nope.json")
 
 
 def test_parse_params_names_fields_and_ranges() -> None:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from loopprep.engines.estimate.steps import bytes_text, num
 from loopprep.errors import InvalidInput
 from loopprep.services import estimate as svc
+from loopprep.services.user_models import add_user_model
 from loopprep.web.deps import CSRF_FIELD, csrf_ok, ctx, now, render, today
 from loopprep.web.routes.api import ERRORS, WRITE_ERRORS, require_json
 
@@ -160,7 +161,7 @@ async def add_model(request: Request) -> Any:
         errors = {"config": "This form expired or came from another site. Paste the config again."}
         return _index(request, values=values, errors=errors, status_code=403)
     try:
-        preset = svc.add_user_model(ctx(request), values["name"], values["config"])
+        preset = add_user_model(ctx(request), values["name"], values["config"])
     except InvalidInput as exc:
         errors = exc.fields or {"config": exc.message}
         errors = {k: f"{v} {exc.hint}".strip() for k, v in errors.items()}
