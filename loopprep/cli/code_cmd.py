@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import shlex
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -111,55 +111,58 @@ def _minutes(seconds: float | None) -> str:
 
 
 def _read_source(file: Path) -> str:
-    from loopprep.errors import InvalidInput
+    from loopprep.services.code_watch import read_solution
 
-    hint = "Give the path of your solution file (`loopprep code start ID` writes one)."
-    if not file.exists():
-        raise InvalidInput(f"There is no file at {file}.", hint, field="file")
-    if file.is_dir():
-        raise InvalidInput(f"{file} is a directory, not a Python file.", hint, field="file")
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(
-            f"Cannot read {file}: {exc.strerror or exc}.", "Check the file's permissions.", field="file"
-        ) from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(
-            f"{file} is not UTF-8 text (byte {exc.start} cannot be decoded).",
-            "Save the file as UTF-8 in your editor.",
-            field="file",
-        ) from None
-    from loopprep.engines.judge.problem import MAX_SOURCE_BYTES
+    return read_solution(file)
 
-    if len(data) > MAX_SOURCE_BYTES:
-        raise InvalidInput(
-            f"{file} is {len(data) // 1024} KiB; a solution may be at most {MAX_SOURCE_BYTES // 1024} KiB.",
-            "Trim it; a solution fits in a page.",
-            field="file",
-        )
-    if not text.strip():
-        raise InvalidInput(
-            f"{file} is empty.", "Write your solution first; the starter shows the signature.", field="file"
-        )
-    return text.removeprefix("\ufeff")
+
+@contextlib.contextmanager
+def _warm_judge(st: State) -> Iterator[Callable[[], Judge]]:
+    """Start the judge in the background, so that its zygote imports numpy while this process
+    loads the content; the callable waits until it is ready (and warns when a layer is off)."""
+    import threading
+
+    from loopprep.judge.client import Judge
+
+    j = Judge(protections_off=tuple(st.settings().judge_protections_off))
+    failed: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            j.start()
+        except BaseException as exc:  # noqa: BLE001 - handed to the main thread by ready()
+            failed.append(exc)
+
+    starter = threading.Thread(target=start, name="judge-start", daemon=True)
+    starter.start()
+    warned = False
+
+    def ready() -> Judge:
+        nonlocal warned
+        starter.join()
+        if failed:
+            raise failed[0]
+        off = [name for name, layer in j.protections.items() if not layer.get("on")]
+        if off and not warned:
+            warned = True
+            console(stderr=True).print(
+                f"[yellow]Warning:[/] sandbox protections off: {', '.join(off)} (see `loopprep code protections`).",
+                markup=True,
+            )
+        return j
+
+    try:
+        yield ready
+    finally:
+        starter.join()
+        j.close()
 
 
 @contextlib.contextmanager
 def _judge(st: State) -> Iterator[Judge]:
     """A started judge for this command, with a one-line warning on stderr when a layer is off."""
-    from loopprep.judge.client import Judge
-
-    with Judge(protections_off=tuple(st.settings().judge_protections_off)) as j:
-        off = [name for name, layer in j.protections.items() if not layer.get("on")]
-        if off:
-            console(stderr=True).print(
-                f"[yellow]Warning:[/] sandbox protections off: {', '.join(off)} (see `loopprep code protections`).",
-                markup=True,
-            )
-        yield j
+    with _warm_judge(st) as ready:
+        yield ready()
 
 
 def _now() -> Any:
@@ -481,11 +484,11 @@ def run_cmd(
     from loopprep.services.code import get_problem, run_code
 
     st = state(ctx)
-    app_ctx = st.context()
-    names = list(get_problem(app_ctx, problem_id).params)  # an unknown id fails before the judge starts
-    code = _read_source(file)
-    with _judge(st) as j:
-        r = run_code(app_ctx, j, problem_id, code, elapsed_s=elapsed, now=_now())
+    code = _read_source(file)  # a missing file fails before the judge starts
+    with _warm_judge(st) as ready:  # the zygote starts while the content loads
+        app_ctx = st.context()
+        names = list(get_problem(app_ctx, problem_id).params)
+        r = run_code(app_ctx, ready(), problem_id, code, elapsed_s=elapsed, now=_now())
     if json:
         print_json(r)
     else:
@@ -724,3 +727,8 @@ def protections_cmd(ctx: typer.Context, json: JsonOpt = False) -> None:
         )
     else:
         out.print("Every layer is on.")
+
+
+from loopprep.cli.code_watch_cmd import watch_cmd  # noqa: E402 - needs the helpers above
+
+code_app.command("watch")(watch_cmd)

@@ -128,7 +128,8 @@ JSON_HELP = "Print the result as JSON (the same shape as the web app's /api)."
 GROUP_HELP = {
     "stats": "Experimentation calculators (power, intervals, SRM, corrections, CUPED, diff-in-diff, peeking), "
     "the CSV analyser and the experiment cases.",
-    "code": "ML coding problems in your own editor: list, show, start, run, submit, history, check, protections.",
+    "code": "ML coding problems in your own editor: list, show, start, run, watch (re-run on every save), submit, "
+    "history, check, protections.",
 }
 
 
