@@ -2,7 +2,7 @@
 
 ``main`` answers a bare ``loopprep --help`` from :mod:`loopprep.cli.root_help` without importing
 Typer or any command module (the start-up target is six bare interpreter starts); every other
-invocation goes to the Typer app in :mod:`loopprep.cli.app`, imported on first use.
+invocation goes to the Typer app in :mod:`loopprep.cli.root`, imported on first use.
 """
 
 from __future__ import annotations
@@ -35,14 +35,14 @@ def main() -> None:
         sys.stdout.write(ROOT_HELP)
         sys.stdout.flush()
         return
-    from loopprep.cli.app import app
+    from loopprep.cli.root import app
 
     app()
 
 
 def __getattr__(name: str) -> Any:  # `from loopprep.cli import app` keeps working, lazily
     if name == "app":
-        from loopprep.cli.app import app
+        from loopprep.cli.root import app
 
         return app
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -45,7 +45,7 @@ def render() -> str:
     """What the Typer app prints for ``loopprep --help`` on a terminal at least 82 columns wide."""
     import typer.main
 
-    from loopprep.cli.app import app
+    from loopprep.cli.root import app
 
     command = typer.main.get_command(app)
     ctx = command.make_context("loopprep", [], resilient_parsing=True, terminal_width=78)
