@@ -52,7 +52,7 @@ def test_help_imports_nothing_heavy(flag: str, tmp_path: Path) -> None:
 
 
 def test_the_stored_help_is_what_typer_prints() -> None:
-    assert ROOT_HELP == render(), "run `python -m loopprep.cli.root_help` to rewrite the stored text"
+    assert render() == ROOT_HELP, "run `python -m loopprep.cli.root_help` to rewrite the stored text"
 
 
 def test_a_narrow_terminal_gets_typer_help_wrapped_to_fit(tmp_path: Path) -> None:
