@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
 
 HELP_FLAGS = ("--help", "-h")
 
@@ -40,7 +39,7 @@ def main() -> None:
     app()
 
 
-def __getattr__(name: str) -> Any:  # `from loopprep.cli import app` keeps working, lazily
+def __getattr__(name: str) -> object:  # `from loopprep.cli import app` keeps working, lazily
     if name == "app":
         from loopprep.cli.root import app
 
