@@ -89,6 +89,8 @@ def venv_bin() -> Path:
 
 def clean_env(data_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LOOPPREP_")}
+    # An installed loopprep has its bytecode cached; without it every run compiles the package anew.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["LOOPPREP_DATA_DIR"] = str(data_dir)
     return env
 
