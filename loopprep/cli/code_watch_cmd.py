@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from loopprep.cli.common import handles_errors, state
+from loopprep.cli.common import console, handles_errors, state
 
 ProblemArg = Annotated[str, typer.Argument(metavar="ID", help="The problem id (see `loopprep code list`).")]
 FileArg = Annotated[Path, typer.Argument(metavar="FILE", help="Your solution, a Python file.")]
@@ -26,7 +26,8 @@ def watch_cmd(ctx: typer.Context, problem_id: ProblemArg, file: FileArg) -> None
     from rich.rule import Rule
     from rich.text import Text
 
-    from loopprep.cli.code_cmd import _esc, _now, _print_result, _read_source, _warm_judge, console
+    from loopprep.cli.code_cmd import _esc, _now, _print_result, _read_source
+    from loopprep.cli.code_judge import warm_judge
     from loopprep.services.code import get_problem
     from loopprep.services.code_watch import watch_runs
 
@@ -34,7 +35,7 @@ def watch_cmd(ctx: typer.Context, problem_id: ProblemArg, file: FileArg) -> None
     _read_source(file)  # a missing file fails before the judge starts
     out = console()
     try:
-        with _warm_judge(st) as ready:
+        with warm_judge(st) as ready:
             app_ctx = st.context()
             names = list(get_problem(app_ctx, problem_id).params)
             j = ready()
