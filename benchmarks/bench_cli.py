@@ -13,7 +13,7 @@ touches your own data):
 Each command gets warm-up runs (the first builds the database and any cache), then timed runs;
 the figure is the median. Without hyperfine the commands take turns (one run of each, round after
 round), so a burst of load from elsewhere hits them all alike. Then prints the slowest imports
-(cumulative) of ``python -X importtime -m loopprep --help``.
+(cumulative) of ``python -X importtime -m loopprep`` for ``--help``, ``rounds --json`` and ``code list --json``.
 
 Exit status: 0 when the figures were measured (even on a MISS); non-zero when something broke.
 
@@ -161,7 +161,12 @@ def time_with_loop(commands: list[tuple[str, list[str]]], env: dict[str, str], w
 IMPORTTIME_LINE = re.compile(r"^import time:\s*(\d+)\s*\|\s*(\d+)\s*\|(\s*)(\S+)\s*$")
 
 
-def import_times(python: Path, env: dict[str, str], repeats: int) -> tuple[dict[str, tuple[int, int, int]], float]:
+IMPORTTIME_ARGS = (["--help"], ["rounds", "--json"], ["code", "list", "--json"])
+
+
+def import_times(
+    python: Path, env: dict[str, str], repeats: int, args: list[str]
+) -> tuple[dict[str, tuple[int, int, int]], float]:
     """Best (lowest) self/cumulative µs per module over `repeats` runs, its nesting depth, and the total in ms.
 
     The total is the sum of the top-level (depth 0) cumulative times of the best run.
@@ -170,10 +175,10 @@ def import_times(python: Path, env: dict[str, str], repeats: int) -> tuple[dict[
     totals = []
     for _ in range(repeats):
         res = subprocess.run(
-            [str(python), "-X", "importtime", "-m", "loopprep", "--help"], env=env, capture_output=True, text=True
+            [str(python), "-X", "importtime", "-m", "loopprep", *args], env=env, capture_output=True, text=True
         )
         if res.returncode != 0:
-            raise BenchError(f"python -X importtime -m loopprep --help failed:\n{res.stderr[-3000:]}")
+            raise BenchError(f"python -X importtime -m loopprep {' '.join(args)} failed:\n{res.stderr[-3000:]}")
         total = 0
         seen = 0
         for line in res.stderr.splitlines():
@@ -240,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             timings = time_with_loop(commands, env, args.warmup, args.runs)
 
-        best, total_ms = import_times(python, env, args.importtime_repeats)
+        imports = [(a, *import_times(python, env, args.importtime_repeats, a)) for a in IMPORTTIME_ARGS]
     except (BenchError, subprocess.CalledProcessError) as e:
         print(f"\nBENCHMARK BROKE: {e}", file=sys.stderr)
         return 1
@@ -272,17 +277,18 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n`loopprep code run` end to end: {run.median_ms / 1000:.2f} s (median; target <= 0.5 s).")
     print(f"{len(targets) - misses} of {len(targets)} targets met.")
 
-    print()
-    print(
-        f"Top {args.top} imports by cumulative time: python -X importtime -m loopprep --help "
-        f"(best of {args.importtime_repeats}; all imports together ~{total_ms:.0f} ms)"
-    )
-    rows = sorted(best.items(), key=lambda kv: kv[1][1], reverse=True)[: args.top]
-    header = f"{'cumulative ms':>13} {'self ms':>8} {'depth':>5}  module"
-    print(header)
-    print("-" * max(len(header), 40))
-    for name, (self_us, cum_us, depth) in rows:
-        print(f"{cum_us / 1000:>13.1f} {self_us / 1000:>8.1f} {depth:>5}  {name}")
+    for cmd_args, best, total_ms in imports:
+        print()
+        print(
+            f"Top {args.top} imports by cumulative time: python -X importtime -m loopprep {' '.join(cmd_args)} "
+            f"(best of {args.importtime_repeats}; all imports together ~{total_ms:.0f} ms)"
+        )
+        rows = sorted(best.items(), key=lambda kv: kv[1][1], reverse=True)[: args.top]
+        header = f"{'cumulative ms':>13} {'self ms':>8} {'depth':>5}  module"
+        print(header)
+        print("-" * max(len(header), 40))
+        for name, (self_us, cum_us, depth) in rows:
+            print(f"{cum_us / 1000:>13.1f} {self_us / 1000:>8.1f} {depth:>5}  {name}")
     print("(depth 0 = imported directly by the entry point; a parent's cumulative time includes its children's)")
     return 0
 
