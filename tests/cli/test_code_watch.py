@@ -112,6 +112,11 @@ def test_watch_rejudges_each_save_survives_a_deletion_and_stops_cleanly(tmp_path
         solution.write_text(SOFTMAX.reference)  # re-created: judged again
         w.wait_for("Accepted · Examples: 2/2 passed")
 
+        temp = tmp_path / ".softmax.py.swp"  # how many editors save: a new file renamed over the old
+        temp.write_text(WRONG)
+        os.replace(temp, solution)
+        w.wait_for("Wrong answer · Examples: 0/2 passed")
+
         below = _descendants(proc.pid)
         assert any("loopprep.judge.zygote" in cmd for cmd in below.values()), below  # one judge, kept warm
         assert proc.poll() is None
