@@ -1,57 +1,47 @@
-"""The ``loopprep`` command line: a thin Typer adapter over the services.
+"""The ``loopprep`` command line.
 
-Heavy modules (SQLAlchemy, FastAPI, pydantic content models) are imported inside command
-bodies so that ``loopprep --help`` stays fast.
+``main`` answers a bare ``loopprep --help`` from :mod:`loopprep.cli.root_help` without importing
+Typer or any command module (the start-up target is six bare interpreter starts); every other
+invocation goes to the Typer app in :mod:`loopprep.cli.root`, imported on first use.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated
+import os
+import sys
 
-import typer
-
-import loopprep.cli.plan_cmd as plan_cmd
-from loopprep.cli import backup_cmd, content_cmd, estimate_cmd, knowledge_cmd, profile_cmd, serve_cmd
-from loopprep.cli.common import State, add_lazy_group
-
-app = typer.Typer(
-    name="loopprep",
-    help="Practise the ML / AI engineer and data scientist interview loop, locally.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+HELP_FLAGS = ("--help", "-h")
 
 
-@app.callback()
-def _root(
-    ctx: typer.Context,
-    data_dir: Annotated[
-        Path | None, typer.Option(help="Where the database and your files live (env LOOPPREP_DATA_DIR).")
-    ] = None,
-    database_url: Annotated[
-        str | None, typer.Option(help="SQLAlchemy database URL (env LOOPPREP_DATABASE_URL).")
-    ] = None,
-    content_dir: Annotated[
-        Path | None, typer.Option(help="Directory of your own content (env LOOPPREP_CONTENT_DIR).")
-    ] = None,
-) -> None:
-    overrides = {"data_dir": data_dir, "database_url": database_url, "content_dir": content_dir}
-    ctx.obj = State({k: v for k, v in overrides.items() if v is not None})
-
-
-serve_cmd.register(app)
-knowledge_cmd.register(app)
-profile_cmd.register(app)
-backup_cmd.register(app)
-content_cmd.register(app)
-estimate_cmd.register(app)
-add_lazy_group(app, "stats", "loopprep.cli.stats_cmd:stats_app")
-plan_cmd.register(app)
-add_lazy_group(app, "code", "loopprep.cli.code_cmd:code_app")
+def _help_width() -> int:
+    """The width click would wrap the help to (its formatter: min(terminal, 80) - 2, at least 50)."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 80
+    return max(min(columns, 80) - 2, 50)
 
 
 def main() -> None:
+    if len(sys.argv) == 2 and sys.argv[1] in HELP_FLAGS and _help_width() == 78:
+        from loopprep.cli.root_help import ROOT_HELP
+
+        sys.stdout.write(ROOT_HELP)
+        sys.stdout.flush()
+        return
+    from loopprep.cli.root import app
+
     app()
+
+
+def __getattr__(name: str) -> object:  # `from loopprep.cli import app` keeps working, lazily
+    if name == "app":
+        from loopprep.cli.root import app
+
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -6,21 +6,20 @@ way out.  Heavy modules are imported inside the command bodies so that ``looppre
 
 from __future__ import annotations
 
-import contextlib
 import shlex
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from loopprep.cli.common import GROUP_HELP, JSON_HELP, State, console, handles_errors, print_json, state
+from loopprep.cli.code_judge import started_judge as _judge
+from loopprep.cli.code_judge import warm_judge as _warm_judge
+from loopprep.cli.common import GROUP_HELP, JSON_HELP, console, handles_errors, print_json, state
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from loopprep.judge.client import Judge
-    from loopprep.services.code import AttemptResult, CaseView, CheckReport, PerfView
+    from loopprep.services.code import AttemptResult, CaseView, PerfView
 
 code_app = typer.Typer(
     name="code",
@@ -111,55 +110,9 @@ def _minutes(seconds: float | None) -> str:
 
 
 def _read_source(file: Path) -> str:
-    from loopprep.errors import InvalidInput
+    from loopprep.services.code_watch import read_solution
 
-    hint = "Give the path of your solution file (`loopprep code start ID` writes one)."
-    if not file.exists():
-        raise InvalidInput(f"There is no file at {file}.", hint, field="file")
-    if file.is_dir():
-        raise InvalidInput(f"{file} is a directory, not a Python file.", hint, field="file")
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(
-            f"Cannot read {file}: {exc.strerror or exc}.", "Check the file's permissions.", field="file"
-        ) from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(
-            f"{file} is not UTF-8 text (byte {exc.start} cannot be decoded).",
-            "Save the file as UTF-8 in your editor.",
-            field="file",
-        ) from None
-    from loopprep.engines.judge.problem import MAX_SOURCE_BYTES
-
-    if len(data) > MAX_SOURCE_BYTES:
-        raise InvalidInput(
-            f"{file} is {len(data) // 1024} KiB; a solution may be at most {MAX_SOURCE_BYTES // 1024} KiB.",
-            "Trim it; a solution fits in a page.",
-            field="file",
-        )
-    if not text.strip():
-        raise InvalidInput(
-            f"{file} is empty.", "Write your solution first; the starter shows the signature.", field="file"
-        )
-    return text.removeprefix("\ufeff")
-
-
-@contextlib.contextmanager
-def _judge(st: State) -> Iterator[Judge]:
-    """A started judge for this command, with a one-line warning on stderr when a layer is off."""
-    from loopprep.judge.client import Judge
-
-    with Judge(protections_off=tuple(st.settings().judge_protections_off)) as j:
-        off = [name for name, layer in j.protections.items() if not layer.get("on")]
-        if off:
-            console(stderr=True).print(
-                f"[yellow]Warning:[/] sandbox protections off: {', '.join(off)} (see `loopprep code protections`).",
-                markup=True,
-            )
-        yield j
+    return read_solution(file)
 
 
 def _now() -> Any:
@@ -481,11 +434,11 @@ def run_cmd(
     from loopprep.services.code import get_problem, run_code
 
     st = state(ctx)
-    app_ctx = st.context()
-    names = list(get_problem(app_ctx, problem_id).params)  # an unknown id fails before the judge starts
-    code = _read_source(file)
-    with _judge(st) as j:
-        r = run_code(app_ctx, j, problem_id, code, elapsed_s=elapsed, now=_now())
+    code = _read_source(file)  # a missing file fails before the judge starts
+    with _warm_judge(st) as ready:  # the zygote starts while the content loads
+        app_ctx = st.context()
+        names = list(get_problem(app_ctx, problem_id).params)
+        r = run_code(app_ctx, ready(), problem_id, code, elapsed_s=elapsed, now=_now())
     if json:
         print_json(r)
     else:
@@ -600,127 +553,9 @@ def history_cmd(
     )
 
 
-# ---- problem CI -----------------------------------------------------------------------------------
+from loopprep.cli.code_check_cmd import check_cmd, protections_cmd  # noqa: E402 - they use the helpers above
+from loopprep.cli.code_watch_cmd import watch_cmd  # noqa: E402
 
-
-def _print_check(out: Console, rep: CheckReport) -> None:
-    from rich.text import Text
-
-    for p in rep.problems:
-        mark = "[green]✓[/]" if p.ok else "[red]✗[/]"
-        ref_colour = "green" if p.reference_verdict == "accepted" else "red"
-        perf = ""
-        if p.perf_ms is not None:
-            perf = f" · larger input {_ms(p.perf_ms)}, {_mib(p.perf_peak_bytes)} peak"
-        out.print(
-            f"{mark} [bold]{p.id}[/]  reference [{ref_colour}]{p.reference_verdict}[/] ({_ms(p.reference_ms)}){perf}"
-        )
-        for n, m in enumerate(p.mutants, 1):
-            if m["verdict"] == "accepted":
-                line = Text(f"    mutant {n}: passes every test — {m['bug']}", style="red")
-            else:
-                by = f", caught by {m['caught_by']}" if m["caught_by"] else ""
-                line = Text(f"    mutant {n}: {m['verdict']}{by} — {m['bug']}")
-            line.truncate(200, overflow="ellipsis")
-            out.print(line, no_wrap=True, overflow="ellipsis")
-        for issue in p.issues:
-            out.print(Text(f"    problem: {issue}", style="red"))
-    for e in rep.schema_errors:
-        out.print(Text("✗ ", style="red") + Text(f"{e}", style="red"))
-    verdict = "[green]every problem is sound[/]" if rep.ok else f"[red]{rep.failed} failed[/]"
-    out.print(
-        f"\nChecked {rep.checked} problem(s) in {_esc(rep.directory)}"
-        + (f" and {len(rep.schema_errors)} file(s) that break the schema" if rep.schema_errors else "")
-        + f": {verdict}.",
-        soft_wrap=True,
-    )
-
-
-@code_app.command("check")
-@handles_errors
-def check_cmd(
-    ctx: typer.Context,
-    directory: Annotated[
-        Path | None,
-        typer.Argument(metavar="[DIR]", help="A directory of problem files (default: the shipped bank and yours)."),
-    ] = None,
-    only: Annotated[
-        list[str] | None, typer.Option("--only", metavar="ID", help="Check only this problem (repeat).")
-    ] = None,
-    json: JsonOpt = False,
-) -> None:
-    """Problem CI: the schema, the reference accepted in the sandbox, every mutant caught.
-
-    Reference timings on the larger input are cached for `code submit`.
-    Exit code 0 when every problem is sound, 1 otherwise.
-    """
-    from loopprep.errors import InvalidInput
-    from loopprep.services.code import check_problems
-
-    if directory is not None and not directory.is_dir():
-        raise InvalidInput(
-            f"There is no directory at {directory}.", "Give the directory that holds the YAML files.", field="dir"
-        )
-    st = state(ctx)
-    app_ctx = st.context()
-    with _judge(st) as j:
-        err = console(stderr=True)
-        if json or not err.is_terminal:  # the bar is for people watching; pipes and logs get the report only
-            rep = check_problems(app_ctx, j, directory, only=only or None, now=_now())
-        else:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-            with Progress(
-                "[progress.description]{task.description}",
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=err,
-                transient=True,
-            ) as bar:
-                task = bar.add_task("Checking", total=None)
-
-                def progress(pid: str, n: int, total: int) -> None:
-                    bar.update(task, description=f"Checking {pid}", completed=n - 1, total=total)
-
-                rep = check_problems(app_ctx, j, directory, only=only or None, progress=progress, now=_now())
-    if json:
-        print_json(rep)
-    else:
-        _print_check(console(), rep)
-    if not rep.ok:
-        raise typer.Exit(1)
-
-
-# ---- protections ----------------------------------------------------------------------------------
-
-
-@code_app.command("protections")
-@handles_errors
-def protections_cmd(ctx: typer.Context, json: JsonOpt = False) -> None:
-    """Which sandbox layers are on on this machine, and how (starts the judge to find out)."""
-    from rich.table import Table
-
-    from loopprep.services.code import protections
-
-    st = state(ctx)
-    with _judge(st) as j:
-        view = protections(j, st.context())
-    if json:
-        print_json(view)
-        return
-    out = console()
-    t = Table(title="Sandbox protections", title_justify="left")
-    t.add_column("layer")
-    t.add_column("state")
-    t.add_column("how")
-    for name, layer in view.layers.items():
-        t.add_row(name, "[green]on[/]" if layer.get("on") else "[red]off[/]", _esc(layer.get("how", "")))
-    out.print(t)
-    if view.off:
-        out.print(
-            f"[yellow]Off: {', '.join(view.off)}.[/] Submitted code is less contained on this machine; "
-            "LOOPPREP_JUDGE_PROTECTIONS_OFF lists the layers turned off by setting."
-        )
-    else:
-        out.print("Every layer is on.")
+code_app.command("check")(check_cmd)
+code_app.command("protections")(protections_cmd)
+code_app.command("watch")(watch_cmd)

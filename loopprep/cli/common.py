@@ -27,6 +27,7 @@ class State:
         self.overrides = overrides
         self._settings: Settings | None = None
         self._ctx: AppContext | None = None
+        self._indexed = False
 
     def settings(self) -> Settings:
         if self._settings is None:
@@ -54,17 +55,25 @@ class State:
 
         return load_bank(self.settings().content_dir)
 
-    def context(self) -> AppContext:
+    def context(self, *, index: bool = False) -> AppContext:
+        """The context, opened once; ``index=True`` also brings the search index up to date (only
+        `search` reads it, and checking it costs a pass over the whole content)."""
         if self._ctx is None:
             from loopprep.services.context import open_context
 
-            self._ctx = open_context(self.settings())
+            self._ctx = open_context(self.settings(), index=index)
+        elif index and not self._indexed:
+            from loopprep.services.search import ensure_index
+
+            ensure_index(self._ctx)
+        self._indexed = self._indexed or index
         return self._ctx
 
     def close(self) -> None:
         if self._ctx is not None:
             self._ctx.engine.dispose()
             self._ctx = None
+            self._indexed = False
 
 
 def state(ctx: typer.Context) -> State:
@@ -128,7 +137,8 @@ JSON_HELP = "Print the result as JSON (the same shape as the web app's /api)."
 GROUP_HELP = {
     "stats": "Experimentation calculators (power, intervals, SRM, corrections, CUPED, diff-in-diff, peeking), "
     "the CSV analyser and the experiment cases.",
-    "code": "ML coding problems in your own editor: list, show, start, run, submit, history, check, protections.",
+    "code": "ML coding problems in your own editor: list, show, start, run, watch (re-run on every save), submit, "
+    "history, check, protections.",
 }
 
 

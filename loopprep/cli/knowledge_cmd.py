@@ -230,7 +230,7 @@ def register(app: typer.Typer) -> None:  # noqa: C901 - one function per command
 
         from loopprep.services.search import search as run
 
-        view = run(state(ctx).context(), query, limit=limit)
+        view = run(state(ctx).context(index=True), query, limit=limit)
         if json:
             print_json(view)
             return

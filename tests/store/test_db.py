@@ -68,3 +68,22 @@ def test_newer_postgres_database_is_refused(pg_migrated: str, bank) -> None:  # 
         with engine.begin() as conn:
             conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": head_revision()})
         engine.dispose()
+
+
+def test_an_up_to_date_database_opens_without_alembic(tmp_path: Path) -> None:
+    """Every command opens the store; when the schema is current that costs no alembic import."""
+    import subprocess
+    import sys
+
+    from loopprep.store.db import _plain_head
+
+    assert _plain_head() == head_revision()  # the files' own reading agrees with alembic's
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    code = (
+        "import sys; from loopprep.store.db import open_store_engine; "
+        f"open_store_engine({url!r}).dispose(); print('alembic' in sys.modules)"
+    )
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    again = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert first.stdout.strip() == "True"  # a new database is migrated by alembic
+    assert again.stdout.strip() == "False"

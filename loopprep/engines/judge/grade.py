@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-import numpy as np
-
 from loopprep.engines.judge.compare import Array, Tol, compare
 
 
@@ -140,6 +138,8 @@ def _decode_array(text: Any) -> Array:
     against the data that follows before numpy allocates anything (a header may claim terabytes)."""
     if not isinstance(text, str):
         raise BadEvent("an array must be base64 text")
+    import numpy as np  # here, not at the top: listing problems must not pay for numpy's import
+
     try:
         raw = base64.b64decode(text, validate=True)
         fh = io.BytesIO(raw)
