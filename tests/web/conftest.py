@@ -7,7 +7,6 @@ from fastapi.testclient import TestClient
 
 from loopprep.web.app import create_app
 
-
 BASE = "http://127.0.0.1:8000"
 
 
