@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import importlib.resources
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,7 +17,6 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import Scope
-from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
 from loopprep import __version__
 from loopprep.errors import InvalidInput, LoopprepError
@@ -31,6 +31,9 @@ from loopprep.web.routes import plan as plan_routes
 from loopprep.web.routes import stats as stats_routes
 
 STATIC_DIR = Path(__file__).parent / "static"
+# Swagger UI 5 (OpenAPI 3.1) as shipped inside the fastapi-offline package: swagger-ui-bundle.js
+# and swagger-ui.css.  (swagger-ui-bundle on PyPI still ships Swagger UI 4, which cannot read 3.1.)
+SWAGGER_UI_DIR = Path(str(importlib.resources.files("fastapi_offline") / "static"))
 NAV = [
     ("Dashboard", "/"),
     ("Plan", "/plan"),
@@ -87,7 +90,7 @@ def create_app(settings: Settings, *, context: AppContext | None = None) -> Fast
         description="Practise the ML / AI engineer and data scientist interview loop. "
         "Every page's data is served here as JSON, in the same shape as the CLI's --json.",
         lifespan=lifespan,
-        docs_url=None,  # served below from the swagger-ui-bundle package, never from a CDN
+        docs_url=None,  # served below from the fastapi-offline package's files, never from a CDN
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
         openapi_url="/api/openapi.json",
@@ -102,12 +105,12 @@ def create_app(settings: Settings, *, context: AppContext | None = None) -> Fast
     allowed = LOCAL_HOSTS | {settings.host} | set(settings.allowed_hosts)
     app.add_middleware(SecurityGuard, allowed=allowed)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.mount("/api/docs/assets", StaticFiles(directory=str(swagger_ui_path)), name="api-docs-assets")
+    app.mount("/api/docs/assets", StaticFiles(directory=str(SWAGGER_UI_DIR)), name="api-docs-assets")
 
     @app.get("/api/docs", include_in_schema=False)
     def api_docs(request: Request) -> Any:
-        """The interactive API reference: Swagger UI from the declared swagger-ui-bundle
-        package, started by our own static script (the CSP allows no inline script)."""
+        """The interactive API reference: Swagger UI from the declared fastapi-offline package
+        (its own page has an inline script, which the CSP refuses), started by our static script."""
         return request.app.state.templates.TemplateResponse(request, "api_docs.html", {})
 
     app.include_router(api.router)

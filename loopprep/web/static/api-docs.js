@@ -1,4 +1,4 @@
-// Starts Swagger UI (loaded from the swagger-ui-bundle package) on /api/docs.
+// Starts Swagger UI (swagger-ui-bundle.js from the fastapi-offline package) on /api/docs.
 window.addEventListener("DOMContentLoaded", function () {
   var root = document.getElementById("swagger-ui");
   if (!root || typeof SwaggerUIBundle === "undefined") return;
