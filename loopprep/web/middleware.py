@@ -39,7 +39,7 @@ _HOST = re.compile(
 def parse_host(value: str) -> tuple[str, int | None] | None:
     """``host[:port]`` as in RFC 9110's Host header, or None when it is anything else (user
     info, a path, a bracketed address followed by more text, a port over 65535).  An IPv6
-    address keeps its brackets: ``('[::1]', 8100)``."""
+    address keeps its brackets, in its short form: ``('[::1]', 8100)``."""
     m = _HOST.fullmatch(value.strip().lower())
     if m is None:
         return None
@@ -48,10 +48,10 @@ def parse_host(value: str) -> tuple[str, int | None] | None:
         return None
     if m["v6"] is not None:
         try:
-            ipaddress.IPv6Address(m["v6"])
+            address = ipaddress.IPv6Address(m["v6"])
         except ValueError:
             return None
-        return f"[{m['v6']}]", port
+        return f"[{address.compressed}]", port
     return m["name"], port
 
 
@@ -90,7 +90,8 @@ class SecurityGuard:
 
     def __init__(self, app: ASGIApp, allowed: set[str]) -> None:
         self.app = app
-        self.allowed = {h.lower() for h in allowed}
+        # An IPv6 address is written in brackets in a Host header: "::1" is allowed as "[::1]".
+        self.allowed = {f"[{h}]" if ":" in h and not h.startswith("[") else h for h in map(str.lower, allowed)}
 
     def _check(self, scope: Scope, headers: list[tuple[str, str]]) -> Response | None:
         hosts = [v for k, v in headers if k == "host"]
