@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from loopprep.domain import CompanyType, Level, Role, RoundId, Tier
 
@@ -25,13 +25,24 @@ class Strict(BaseModel):
 # --- sources -------------------------------------------------------------------------------
 
 
+LINK_SCHEMES = ("http://", "https://", "mailto:")
+
+
+def _link_url(value: str | None) -> str | None:
+    """Only http(s) and mailto URLs may become links: a ``javascript:`` or ``data:`` URL in a
+    user's file would run script in loopprep's own pages."""
+    if value is not None and not value.strip().lower().startswith(LINK_SCHEMES):
+        raise ValueError("a source's url must start with http://, https:// or mailto:")
+    return value
+
+
 class Source(Strict):
     """A reference a fact can be cited to."""
 
     id: Slug
     title: Text
     author: str | None = None
-    url: str | None = None
+    url: Annotated[str | None, AfterValidator(_link_url)] = None
     note: str | None = Field(None, description="What loopprep takes from this source")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import importlib.resources
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,16 +12,18 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.routing import Match
+from starlette.types import Scope
 
 from loopprep import __version__
 from loopprep.errors import InvalidInput, LoopprepError
 from loopprep.services.context import AppContext, open_context
 from loopprep.settings import Settings
 from loopprep.web.deps import make_templates, render
+from loopprep.web.middleware import SecurityGuard
 from loopprep.web.routes import api, pages, profile
 from loopprep.web.routes import code as code_routes
 from loopprep.web.routes import estimate as estimate_routes
@@ -28,6 +31,9 @@ from loopprep.web.routes import plan as plan_routes
 from loopprep.web.routes import stats as stats_routes
 
 STATIC_DIR = Path(__file__).parent / "static"
+# Swagger UI 5 (OpenAPI 3.1) as shipped inside the fastapi-offline package: swagger-ui-bundle.js
+# and swagger-ui.css.  (swagger-ui-bundle on PyPI still ships Swagger UI 4, which cannot read 3.1.)
+SWAGGER_UI_DIR = Path(str(importlib.resources.files("fastapi_offline") / "static"))
 NAV = [
     ("Dashboard", "/"),
     ("Plan", "/plan"),
@@ -43,49 +49,19 @@ NAV = [
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
-class HostGuard:
-    """Answer only requests whose Host header is this server's own name (a page on another site
-    cannot drive a loopprep on 127.0.0.1 via DNS rebinding), and refuse cross-site writes to the
-    JSON API: an Origin header, when sent, must be this server's.  (Write routes also demand a
-    JSON body, see ``routes/api.py``; a cross-site form cannot send one without CORS.)"""
-
-    def __init__(self, app: ASGIApp, allowed: set[str]) -> None:
-        self.app = app
-        self.allowed = {h.lower() for h in allowed}
-
-    @staticmethod
-    def _host_name(value: str) -> str:
-        value = value.strip().lower()
-        if value.startswith("["):
-            return value.split("]", 1)[0] + "]"
-        return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-        host = self._host_name(headers.get("host", ""))
-        if host not in self.allowed:
-            resp: Response = PlainTextResponse(
-                f"loopprep does not answer for host '{host}'. Open it at http://127.0.0.1 instead, "
-                "or add the name to LOOPPREP_ALLOWED_HOSTS.",
-                status_code=421,
-            )
-            await resp(scope, receive, send)
-            return
-        method = scope["method"]
-        if method in ("POST", "PUT", "PATCH", "DELETE") and scope["path"].startswith("/api/"):
-            origin = headers.get("origin")
-            if origin and self._host_name(origin.split("://", 1)[-1]) not in self.allowed:
-                resp = JSONResponse({"message": "Cross-site request refused.", "hint": "", "fields": {}}, 403)
-                await resp(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
-
-
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/api"
+
+
+def allowed_methods(app: FastAPI, scope: Scope) -> list[str]:
+    """The methods some route answers on this path, asking the router itself (routes sit in
+    included routers, which ``app.routes`` does not flatten)."""
+    found = set()
+    for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"):
+        probe = {**scope, "method": method}
+        if any(route.matches(probe)[0] == Match.FULL for route in app.router.routes):
+            found.add(method)
+    return sorted(found)
 
 
 def create_app(settings: Settings, *, context: AppContext | None = None) -> FastAPI:
@@ -114,8 +90,9 @@ def create_app(settings: Settings, *, context: AppContext | None = None) -> Fast
         description="Practise the ML / AI engineer and data scientist interview loop. "
         "Every page's data is served here as JSON, in the same shape as the CLI's --json.",
         lifespan=lifespan,
-        docs_url="/api/docs",
+        docs_url=None,  # served below from the fastapi-offline package's files, never from a CDN
         redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
         openapi_url="/api/openapi.json",
     )
     if context is not None:
@@ -126,8 +103,16 @@ def create_app(settings: Settings, *, context: AppContext | None = None) -> Fast
     # The judge's zygote is started on first use (a coding page or a run), one per worker.
     app.state.judge_holder = {"lock": threading.Lock(), "judge": None, "off": tuple(settings.judge_protections_off)}
     allowed = LOCAL_HOSTS | {settings.host} | set(settings.allowed_hosts)
-    app.add_middleware(HostGuard, allowed=allowed)
+    app.add_middleware(SecurityGuard, allowed=allowed)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/api/docs/assets", StaticFiles(directory=str(SWAGGER_UI_DIR)), name="api-docs-assets")
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs(request: Request) -> Any:
+        """The interactive API reference: Swagger UI from the declared fastapi-offline package
+        (its own page has an inline script, which the CSP refuses), started by our static script."""
+        return request.app.state.templates.TemplateResponse(request, "api_docs.html", {})
+
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(profile.router)
@@ -155,13 +140,7 @@ def create_app(settings: Settings, *, context: AppContext | None = None) -> Fast
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Any:
         if exc.status_code == 405:  # Allow must list every route on this path, not just the first
-            methods = {
-                m
-                for route in app.routes
-                if getattr(route, "path_regex", None) is not None and route.path_regex.match(request.url.path)
-                for m in (getattr(route, "methods", None) or ())
-            }
-            exc.headers = {"Allow": ", ".join(sorted(methods))}
+            exc.headers = {"Allow": ", ".join(allowed_methods(app, request.scope))}
         if _wants_json(request):
             return JSONResponse(
                 {"message": str(exc.detail), "hint": "", "fields": {}},
@@ -187,6 +166,19 @@ def create_app(settings: Settings, *, context: AppContext | None = None) -> Fast
         )
         response.headers.update(getattr(exc, "headers", None) or {})
         return response
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> Any:
+        message = "loopprep hit an internal error and did not finish this request."
+        hint = "The server's log has the details. Try again, and report it if it happens again."
+        if _wants_json(request):
+            return JSONResponse({"message": message, "hint": hint, "fields": {}}, status_code=500)
+        try:
+            return render(
+                request, "error.html", status_code=500, title="Something went wrong", message=message, hint=hint
+            )
+        except Exception:  # the page itself cannot be drawn (e.g. the database is gone)
+            return PlainTextResponse(f"{message} {hint}", status_code=500)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Any:

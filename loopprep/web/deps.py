@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Callable
 from functools import lru_cache
@@ -17,6 +19,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from loopprep import __version__
+from loopprep.errors import InvalidInput
 from loopprep.judge.client import Judge
 from loopprep.services.context import AppContext
 
@@ -37,6 +40,17 @@ def markdown(text: str | None) -> Markup:
     return Markup(_render_markdown(text or ""))  # noqa: S704 - html is disabled in the renderer
 
 
+LINK_SCHEMES = ("http://", "https://", "mailto:")
+
+
+def link_href(url: str | None) -> str:
+    """The URL when it may be a link (http, https, mailto), else "" (the template then shows
+    plain text): a ``javascript:`` URL must never reach an ``href``, whatever let it in."""
+    if url and url.strip().lower().startswith(LINK_SCHEMES):
+        return url
+    return ""
+
+
 def make_templates() -> Jinja2Templates:
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -44,6 +58,7 @@ def make_templates() -> Jinja2Templates:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=select_autoescape(), auto_reload=False)
     templates = Jinja2Templates(env=env)
     templates.env.filters["markdown"] = markdown
+    templates.env.filters["link_href"] = link_href
     templates.env.filters["pct"] = lambda x: f"{x * 100:.0f} %"
     templates.env.globals["version"] = __version__
     return templates
@@ -70,6 +85,21 @@ def judge_if_started(request: Request) -> Judge | None:
     return request.app.state.judge_holder["judge"]
 
 
+_WHOLE = re.compile(r"[0-9]{1,9}")
+
+
+def whole_number(raw: str, *, field: str, what: str, hint: str = "") -> int:
+    """A form or query field that must be a whole number below 10^9.  Only ASCII digits count:
+    ``str.isdigit`` also accepts '²' or '٣', which ``int`` then refuses (a 500)."""
+    if not _WHOLE.fullmatch(raw):
+        raise InvalidInput(f"'{raw[:40]}' is not {what}.", hint, field=field)
+    return int(raw)
+
+
+def is_whole_number(raw: str) -> bool:
+    return _WHOLE.fullmatch(raw) is not None
+
+
 def today() -> dt.date:
     return dt.date.today()
 
@@ -78,17 +108,48 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def signing_secret(app_state: Any) -> bytes:
+    """The server's secret (stored in the database), read once per app."""
+    secret: bytes | None = getattr(app_state, "signing_secret", None)
+    if secret is None:
+        from loopprep.services.secret import server_secret
+
+        secret = server_secret(app_state.ctx)
+        app_state.signing_secret = secret
+    return secret
+
+
+def _sign(secret: bytes, nonce: str) -> str:
+    return hmac.new(secret, b"csrf:" + nonce.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def signed_token_ok(secret: bytes, token: str | None) -> bool:
+    """A CSRF token is ``nonce.signature``: a cookie set by another page on this host (cookies
+    are not bound to a port) cannot carry a valid one, because only this server has the key."""
+    if not token or len(token) > 200 or token.count(".") != 1 or not token.isascii():
+        return False
+    nonce, sig = token.split(".")
+    return bool(nonce) and hmac.compare_digest(_sign(secret, nonce), sig)
+
+
 def csrf_token(request: Request) -> str:
-    token = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "csrf_new", None)
+    secret = signing_secret(request.app.state)
+    cookie = request.cookies.get(CSRF_COOKIE)
+    if signed_token_ok(secret, cookie):
+        return str(cookie)
+    token: str | None = getattr(request.state, "csrf_new", None)
     if not token:
-        token = secrets.token_urlsafe(32)
+        nonce = secrets.token_urlsafe(24)
+        token = f"{nonce}.{_sign(secret, nonce)}"
         request.state.csrf_new = token
     return token
 
 
 def csrf_ok(request: Request, submitted: str | None) -> bool:
     cookie = request.cookies.get(CSRF_COOKIE)
-    return bool(cookie and submitted and hmac.compare_digest(cookie, submitted))
+    if not (cookie and submitted and hmac.compare_digest(cookie.encode(), submitted.encode())):
+        return False
+    return signed_token_ok(signing_secret(request.app.state), cookie)
 
 
 def render(request: Request, template: str, status_code: int = 200, *, form: bool = False, **context: Any) -> Any:

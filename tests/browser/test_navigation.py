@@ -197,3 +197,14 @@ def test_dashboard_screenshot(page: Page, live_server: str, save_profile: Callab
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(data) > 10_000, f"screenshot is only {len(data)} bytes"
+
+
+def test_the_api_reference_runs_from_local_files_under_the_csp(page: Page, live_server: str) -> None:
+    blocked: list[str] = []
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+    remote: list[str] = []
+    page.on("request", lambda r: remote.append(r.url) if not r.url.startswith(live_server) else None)
+    page.goto(f"{live_server}/api/docs")
+    expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
+    expect(page.locator(".swagger-ui .opblock-summary-path", has_text="/api/dashboard").first).to_be_visible()
+    assert blocked == [] and remote == []

@@ -7,11 +7,14 @@ from fastapi.testclient import TestClient
 
 from loopprep.web.app import create_app
 
+BASE = "http://127.0.0.1:8000"
+
 
 @pytest.fixture
 def client(ctx) -> Iterator[TestClient]:  # noqa: ANN001
     app = create_app(ctx.settings, context=ctx)
-    with TestClient(app, base_url="http://127.0.0.1:8000", follow_redirects=False) as c:
+    # A browser names the page a form came from (Origin); the guard refuses a form post without it.
+    with TestClient(app, base_url=BASE, headers={"Origin": BASE}, follow_redirects=False) as c:
         yield c
 
 

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from loopprep.engines.judge.problem import Problem
 from loopprep.judge.bank import load_bank
 from loopprep.services.backup import export_document
-from tests.web.conftest import csrf
+from tests.web.conftest import BASE, csrf
 
 PID = "stable-softmax"
 WRONG_BUG = "exponentiates the raw logits"  # mutant 0: overflows on the hidden +-1000 tests
@@ -313,7 +313,7 @@ def test_pages_say_plainly_which_protections_are_off(ctx) -> None:  # noqa: ANN0
     from loopprep.web.app import create_app
 
     ctx.settings.judge_protections_off = ["seccomp"]
-    with TestClient(create_app(ctx.settings, context=ctx), base_url="http://127.0.0.1:8000") as c:
+    with TestClient(create_app(ctx.settings, context=ctx), base_url=BASE, headers={"Origin": BASE}) as c:
         before = _text(c.get("/code"))
         assert "The judge starts on your first run" in before and "Turned off in your settings: seccomp" in before
         r = c.post(

@@ -197,7 +197,9 @@ def test_broken_user_content_is_reported_on_the_dashboard(sqlite_ctx, tmp_path) 
     settings = sqlite_ctx.settings.model_copy(update={"content_dir": mine})
     ctx = AppContext(settings=settings, engine=sqlite_ctx.engine, bank=load_bank(mine))
     app = create_app(settings, context=ctx)
-    with TestClient(app, base_url="http://127.0.0.1:8000", follow_redirects=False) as client:
+    with TestClient(
+        app, base_url="http://127.0.0.1:8000", headers={"Origin": "http://127.0.0.1:8000"}, follow_redirects=False
+    ) as client:
         save_profile(client)
         page = client.get("/")
         assert page.status_code == 200

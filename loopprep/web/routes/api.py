@@ -31,7 +31,7 @@ class ErrorBody(BaseModel):
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody}, 422: {"model": ErrorBody}}
-# Writes are also refused when cross-site (403) or not sent as JSON (415): see web/app.py HostGuard.
+# Writes are also refused when cross-site (403) or not sent as JSON (415): see web/middleware.py.
 WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     **ERRORS,
     400: {"model": ErrorBody, "description": "The body is not valid JSON"},

@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from loopprep.engines.judge.problem import MAX_SOURCE_BYTES
 from loopprep.errors import InvalidInput
 from loopprep.services import code as svc
-from loopprep.web.deps import CSRF_FIELD, csrf_ok, ctx, judge, judge_if_started, now, render
+from loopprep.web.deps import CSRF_FIELD, csrf_ok, ctx, judge, judge_if_started, now, render, whole_number
 from loopprep.web.routes.api import ERRORS, WRITE_ERRORS, ErrorBody, require_json
 
 router = APIRouter()
@@ -260,12 +260,11 @@ async def code_perf_form(request: Request, problem_id: str) -> Any:
     if not csrf_ok(request, token if isinstance(token, str) else None):
         return _problem_page(request, problem_id, opened_at=opened, errors={"form": _EXPIRED}, status_code=403)
     raw = str(form.get("attempt_id", ""))
-    if not raw.isdigit() or len(raw) > 9:
-        raise InvalidInput(f"'{raw}' is not an attempt number.", field="attempt_id")
-    attempt = svc.get_attempt(ctx(request), int(raw))
+    attempt_id = whole_number(raw, field="attempt_id", what="an attempt number", hint="Reload the page and try again.")
+    attempt = svc.get_attempt(ctx(request), attempt_id)
     if attempt.problem_id != problem_id:
         raise InvalidInput(f"Attempt {raw} is not an attempt at this problem.", field="attempt_id")
-    perf = await run_in_threadpool(lambda: svc.measure_attempt(ctx(request), judge(request), int(raw), now=now()))
+    perf = await run_in_threadpool(lambda: svc.measure_attempt(ctx(request), judge(request), attempt_id, now=now()))
     return _problem_page(request, problem_id, opened_at=opened, perf=perf)
 
 

@@ -13,7 +13,7 @@ from loopprep.engines.clock import Status
 from loopprep.errors import InvalidInput, LoopprepError
 from loopprep.services import plan as svc
 from loopprep.services.profile import load_profile
-from loopprep.web.deps import CSRF_FIELD, csrf_ok, ctx, now, render, today
+from loopprep.web.deps import CSRF_FIELD, csrf_ok, ctx, is_whole_number, now, render, today, whole_number
 from loopprep.web.routes.api import ERRORS, WRITE_ERRORS, require_json
 
 router = APIRouter()
@@ -101,11 +101,7 @@ def _page(
 
 @router.get("/plan", include_in_schema=False)
 def plan_page(request: Request, week: str | None = None) -> Any:
-    n: int | None = None
-    if week:
-        if not week.isdigit():
-            raise InvalidInput(f"'{week}' is not a week number.", "Use /plan?week=1.", field="week")
-        n = int(week)
+    n = whole_number(week, field="week", what="a week number", hint="Use /plan?week=1.") if week else None
     return _page(request, week=n)
 
 
@@ -159,7 +155,7 @@ async def plan_task_status(request: Request, key: str) -> Any:
         raise InvalidInput(f"'{action}' is not an action.", "Use done, skip or undo.", field="action")
     svc.set_task_status(ctx(request), key, STATUS_WORDS[action], now=now())
     back = str(form.get("week", ""))
-    target = f"/plan?week={back}" if back.isdigit() else "/plan"
+    target = f"/plan?week={back}" if is_whole_number(back) else "/plan"
     return RedirectResponse(f"{target}#task-{key}", status_code=303)
 
 

@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 
 from loopprep.errors import InvalidInput, NotFound
 from loopprep.services.stats import StatsAnswer, calculate
-from loopprep.web.deps import CSRF_FIELD, csrf_ok, ctx, now, render
+from loopprep.web.deps import CSRF_FIELD, csrf_ok, ctx, is_whole_number, now, render
 
 router = APIRouter()
 
@@ -428,12 +428,19 @@ async def case_submit(request: Request, case_id: str) -> Any:
 
     form = await request.form()
     numeric = {k.removeprefix("num_"): str(v) for k, v in form.items() if k.startswith("num_")}
-    checked = [int(v) for v in form.getlist("checked") if str(v).isdigit()]
+    raw_checked = [str(v) for v in form.getlist("checked")]
+    checked = [int(v) for v in raw_checked if is_whole_number(v)]
     values = {"answer": str(form.get("answer", "")), "checked": checked, "numeric": numeric}
     token = form.get(CSRF_FIELD)
     if not csrf_ok(request, token if isinstance(token, str) else None):
         errors = {"form": "This form expired or came from another site. Check your answer and submit again."}
         return _case_page(request, case_id, values=values, errors=errors, status_code=403)
+    bad = [v for v in raw_checked if not is_whole_number(v)]
+    if bad:
+        message = f"'{bad[0][:40]}' is not a checklist item number: tick the boxes on the page."
+        return _case_page(
+            request, case_id, values=values, errors={"form": message, "checked": message}, status_code=422
+        )
     try:
         result = submit_attempt(
             ctx(request), case_id, answer=values["answer"], checked=checked, numeric=numeric, now=now()
