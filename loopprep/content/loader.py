@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
+from loopprep.content.paths import KNOWLEDGE_DIR
 from loopprep.content.schema import (
     KINDS,
     BarFile,
@@ -29,7 +30,7 @@ from loopprep.content.schema import (
 from loopprep.domain import CompanyType, Role, RoundId
 from loopprep.errors import ContentError, ContentProblem
 
-DATA_DIR = Path(__file__).parent / "data"
+DATA_DIR = KNOWLEDGE_DIR
 # Kinds a user's own directory may add to; the rest describe the loop itself and ship with loopprep.
 USER_KINDS = ("sources", "frameworks")
 _ADAPTER: TypeAdapter[Any] = TypeAdapter(ContentFile)
@@ -200,7 +201,7 @@ def load_bank(user_dir: Path | None = None, *, data_dir: Path = DATA_DIR) -> Con
     builder = _Builder()
     problems: list[ContentProblem] = []
     for path in _files(data_dir):
-        label = str(path.relative_to(data_dir.parent.parent.parent)) if data_dir == DATA_DIR else str(path)
+        label = str(path.relative_to(data_dir.parents[3])) if data_dir == DATA_DIR else str(path)
         doc, errs = _parse(path, label)
         problems += errs
         if doc is not None:

@@ -1,4 +1,4 @@
-"""The problem bank on disk: the shipped problems (``judge/problems/*.yaml``) and the user's own
+"""The problem bank on disk: the shipped problems (``content/data/problems/*.yaml``) and the user's own
 directory.  A file that breaks the schema is reported with its field and left out whole."""
 
 from __future__ import annotations
@@ -9,10 +9,11 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from loopprep.content.paths import PROBLEMS_DIR
 from loopprep.engines.judge.problem import Problem
 from loopprep.errors import ContentProblem
 
-SHIPPED_DIR = Path(__file__).parent / "problems"
+SHIPPED_DIR = PROBLEMS_DIR
 
 
 @dataclass

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from loopprep.content.paths import ESTIMATE_PRESETS_DIR
 from loopprep.engines.estimate import compute, drills, index, memory, traffic
 from loopprep.engines.estimate.audit import Claim, audit_chapter
 from loopprep.engines.estimate.specs import PARAMETER_FORMULA, Accelerator, Dtype, ModelSpec, parameter_count
@@ -32,7 +33,7 @@ if TYPE_CHECKING:  # kept out of import time: `loopprep --help` builds the estim
     from loopprep.services.context import AppContext
     from loopprep.settings import Settings
 
-PRESETS_DIR = Path(__file__).parent / "estimate_presets"
+PRESETS_DIR = ESTIMATE_PRESETS_DIR
 USER_MODELS_DIR = "models"  # under the data directory: one Hugging Face config.json per model
 
 # ----------------------------------------------------------------------------- presets

@@ -1,4 +1,4 @@
-"""Experimentation cases: content (YAML under ``services/stats_cases/``, validated here), numeric
+"""Experimentation cases: content (YAML under ``content/data/stats-cases/``, validated here), numeric
 sub-questions graded against the calculators, and the user's attempts (stored, exported)."""
 
 from __future__ import annotations
@@ -13,13 +13,14 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from sqlalchemy import func, insert, select
 
+from loopprep.content.paths import STATS_CASES_DIR
 from loopprep.engines.clock import ItemKind
 from loopprep.errors import ContentError, ContentProblem, InvalidInput, NotFound
 from loopprep.services.context import AppContext
 from loopprep.services.plan import complete_item
 from loopprep.store.tables import stats_case_attempt
 
-CASES_DIR = Path(__file__).parent / "stats_cases"
+CASES_DIR = STATS_CASES_DIR
 Slug = str
 AREAS = ("hypothesis", "randomisation", "metrics", "power", "validity", "decision")
 

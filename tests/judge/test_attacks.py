@@ -34,7 +34,7 @@ from loopprep.judge.runner import judge as run_judge
 from loopprep.judge.sandbox import UID_BASE
 
 REPO = Path(loopprep.__file__).resolve().parent.parent
-PROBLEM_FILE = REPO / "loopprep" / "judge" / "problems" / "stable-softmax.yaml"
+PROBLEM_FILE = REPO / "loopprep" / "content" / "data" / "problems" / "stable-softmax.yaml"
 PYPROJECT = REPO / "pyproject.toml"
 HIDDEN_EXPECTED = "123456.789"  # the expected value of one hidden test; no argument holds it
 HIDDEN_ARG = "61728.3945"  # that test's argument, which the sandbox must see

@@ -10,15 +10,16 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from loopprep.content.loader import ContentBank
+from loopprep.content.paths import PLAN_DIR, STATS_CASES_DIR
 from loopprep.domain import RoundId
 from loopprep.engines.clock import ItemKind, Phase, PhaseRule, PlanRules, TaskKind, TimelineRule
 from loopprep.errors import ContentError, ContentProblem
 from loopprep.judge.bank import load_bank as load_problem_bank
 
-PLAN_FILE = Path(__file__).parent / "plan.yaml"
+PLAN_FILE = PLAN_DIR / "plan.yaml"
 # The stats lab's case bank, read as data (ids and titles only): the plan does not import the
 # stats service, the stats service calls the plan's ``complete_item`` hook.
-CASES_DIR = Path(__file__).parent.parent / "stats_cases"
+CASES_DIR = STATS_CASES_DIR
 # The ML coding problems the plan names: the shipped bank only (a user's own problems stay out of
 # the plan, so the plan does not change when a file in their directory does).  Same direction:
 # the code service calls ``complete_item`` when a submission is accepted.
