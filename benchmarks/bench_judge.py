@@ -29,8 +29,8 @@ import sys
 import threading
 import time
 
+from loopprep.content.loader import load_bank
 from loopprep.engines.judge.grade import Verdict, grade
-from loopprep.judge.bank import load_bank
 from loopprep.judge.client import Judge
 from loopprep.judge.runner import cases_of, job_of
 from loopprep.judge.runner import judge as run_judge

@@ -50,9 +50,9 @@ class State:
     def bank(self) -> ContentBank:
         if self._ctx is not None:
             return self._ctx.bank
-        from loopprep.content.loader import load_bank
+        from loopprep.services.context import load_content
 
-        return load_bank(self.settings().content_dir)
+        return load_content(self.settings())
 
     def context(self) -> AppContext:
         if self._ctx is None:

@@ -210,7 +210,7 @@ def test_reading_the_projects_pyproject_is_denied(sandbox_judge) -> None:
 
 
 def test_listing_or_importing_loopprep_is_denied(sandbox_judge) -> None:
-    src = "from loopprep.judge.bank import load_bank\nPROBLEMS = load_bank(None)\n\ndef double(x):\n    return x\n"
+    src = "from loopprep.content.loader import load_bank\nPROBLEMS = load_bank()\n\ndef double(x):\n    return x\n"
     res = attack(sandbox_judge, src)
     assert res.graded.verdict is Verdict.RUNTIME_ERROR
     assert "while it was loading" in res.graded.message
