@@ -29,8 +29,8 @@ import sys
 import threading
 import time
 
+from loopprep.content.loader import load_bank
 from loopprep.engines.judge.grade import Verdict, grade
-from loopprep.judge.bank import load_bank
 from loopprep.judge.client import Judge
 from loopprep.judge.runner import cases_of, job_of
 from loopprep.judge.runner import judge as run_judge
@@ -83,7 +83,7 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=5, help="passes over the bank for the warm figures")
     args = ap.parse_args()
     bank = load_bank()
-    problems = sorted(bank.problems.values(), key=lambda p: p.id)
+    problems = sorted(bank.coding.problems.values(), key=lambda p: p.id)
     if not problems:
         print("no problems in the bank", file=sys.stderr)
         return 2

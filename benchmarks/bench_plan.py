@@ -27,7 +27,7 @@ from loopprep.domain import RoundId
 from loopprep.engines.clock import Availability, PlanRequest, Status, make_plan, replan
 from loopprep.services import plan as svc
 from loopprep.services.context import open_context
-from loopprep.services.plan_data.schema import rules_from
+from loopprep.services.plan_rules import rules_from
 from loopprep.services.profile import set_profile
 from loopprep.settings import Settings
 

@@ -35,7 +35,8 @@ class Settings(BaseSettings):
     workers: int = Field(1, ge=1, le=64, description="Web worker processes for `serve`.")
     content_dir: Path | None = Field(
         None,
-        description="A directory of your own content files (same schemas as the shipped ones).",
+        description="A directory of your own content files (same schemas as the shipped ones): sources, "
+        "frameworks, read-only model presets, and coding problems in its problems/ folder.",
     )
     problems_dir: Path | None = Field(
         None,

@@ -48,9 +48,16 @@ def test_wheel_contains_content_templates_static_and_migrations(tmp_path: Path) 
     )
     wheel = next(tmp_path.glob("loopprep-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
+    data = (ROOT / "loopprep/content/data").rglob("*")
+    shipped = {p.relative_to(ROOT).as_posix() for p in data if p.suffix in {".yaml", ".md"}}
+    assert len(shipped) >= 50 and not shipped - names, sorted(shipped - names)
     for required in (
-        "loopprep/content/data/rounds.yaml",
-        "loopprep/content/data/weights.yaml",
+        "loopprep/content/data/knowledge/rounds.yaml",
+        "loopprep/content/data/problems/README.md",
+        "loopprep/content/data/stats-cases/cases.yaml",
+        "loopprep/content/data/estimate-presets/models.yaml",
+        "loopprep/content/data/plan/plan.yaml",
+        "loopprep/content/schema/__init__.py",
         "loopprep/web/templates/base.html",
         "loopprep/web/templates/dashboard/index.html",
         "loopprep/web/static/app.css",

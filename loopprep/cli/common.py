@@ -51,9 +51,9 @@ class State:
     def bank(self) -> ContentBank:
         if self._ctx is not None:
             return self._ctx.bank
-        from loopprep.content.loader import load_bank
+        from loopprep.services.context import load_content
 
-        return load_bank(self.settings().content_dir)
+        return load_content(self.settings())
 
     def context(self, *, index: bool = False) -> AppContext:
         """The context, opened once; ``index=True`` also brings the search index up to date (only

@@ -22,16 +22,18 @@ def register(app: typer.Typer) -> None:
             Path | None,
             typer.Argument(
                 metavar="[DIR]",
-                help="A directory of content files; default: the shipped bank plus your content directory, if set.",
+                help="A content directory (YAML files of sources, frameworks, model presets, and a problems/ folder); "
+                "default: the shipped content plus your content directory, if set.",
             ),
         ] = None,
         json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
     ) -> None:
-        """Validate every content file against its schema; exit 1 if any is broken."""
-        from loopprep.content.loader import DATA_DIR, check_directory
+        """Validate every content file of every kind against its schema; exit 1 if any is broken."""
+        from loopprep.content.loader import check_directory
+        from loopprep.content.paths import DATA_ROOT
 
         target = directory or state(ctx).settings().content_dir
-        problems = check_directory(DATA_DIR)
+        problems = check_directory(DATA_ROOT)
         if not problems and target is not None:
             problems = check_directory(target)
         checked = "the shipped content" + (f" and {target}" if target else "")

@@ -1,8 +1,10 @@
-"""Load and validate the content bank.
+"""Load and validate the content bank: every kind of shipped content, plus the user's own.
 
-Shipped content lives in ``content/data``; a broken shipped file stops loopprep (no half-served
-content).  A user's own content directory is validated with the same schemas, but a broken user
-file is skipped whole and reported, so one typo does not take the app down.
+Shipped content lives in ``content/data/<kind>/``; a broken shipped file stops loopprep (no
+half-served content).  A user's own content directory is validated with the same schemas, but
+a broken user file is skipped whole and reported, so one typo does not take the app down.
+The user may add sources, frameworks and read-only model presets (YAML files anywhere in the
+directory but ``problems/``) and coding problems (``problems/``, and ``LOOPPREP_PROBLEMS_DIR``).
 """
 
 from __future__ import annotations
@@ -10,39 +12,49 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-import yaml
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
+from loopprep.content.paths import DATA_ROOT, KNOWLEDGE_DIR, PROBLEMS_DIR
+from loopprep.content.reader import read_yaml, validation_problems, yaml_files
 from loopprep.content.schema import (
-    KINDS,
+    FILE_MODELS,
     BarFile,
     CompanyProfile,
-    ContentFile,
     Framework,
+    Problem,
     RoleProfile,
     Round,
     Source,
     WeightsFile,
 )
+from loopprep.content.schema.estimate import EstimatePresets, ModelPreset
+from loopprep.content.schema.plan import PlanFile
+from loopprep.content.schema.stats_cases import CaseBank
 from loopprep.domain import CompanyType, Role, RoundId
 from loopprep.errors import ContentError, ContentProblem
 
-DATA_DIR = Path(__file__).parent / "data"
+DATA_DIR = KNOWLEDGE_DIR  # the knowledge base's own folder (kept for callers that name it)
+PROBLEMS_FOLDER = "problems"  # under the data root and under a user's content directory
 # Kinds a user's own directory may add to; the rest describe the loop itself and ship with loopprep.
-USER_KINDS = ("sources", "frameworks")
-_ADAPTER: TypeAdapter[Any] = TypeAdapter(ContentFile)
+USER_KINDS = ("sources", "frameworks", "model-presets")
+Origin = Literal["shipped", "yours"]
 
-try:  # the C loader is several times faster where libyaml is present
-    _Loader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on the PyYAML build
-    _Loader = yaml.SafeLoader
+
+@dataclass(frozen=True)
+class ProblemBank:
+    """The ML coding problems: shipped first, then the user's own (which may not reuse an id)."""
+
+    problems: dict[str, Problem] = field(default_factory=dict)
+    origin: dict[str, Origin] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)
+    errors: tuple[ContentProblem, ...] = ()
 
 
 @dataclass(frozen=True)
 class ContentBank:
-    """Everything loopprep knows about the loop, validated and indexed by id."""
+    """Everything loopprep ships (and the user added), validated and indexed by id."""
 
     sources: dict[str, Source]
     rounds: dict[RoundId, Round]
@@ -51,104 +63,109 @@ class ContentBank:
     roles: dict[Role, RoleProfile]
     weights: WeightsFile
     frameworks: dict[str, Framework]
-    user_problems: tuple[ContentProblem, ...] = field(default=())
+    coding: ProblemBank
+    stats_cases: CaseBank
+    estimate: EstimatePresets
+    plan: PlanFile
+    user_models: dict[str, ModelPreset] = field(default_factory=dict)
+    user_problems: tuple[ContentProblem, ...] = ()
 
     def source_list(self, ids: Iterable[str]) -> list[Source]:
         return [self.sources[i] for i in ids]
 
 
-def _entry_id(raw: Any, loc: tuple[Any, ...]) -> tuple[str | None, list[Any]]:
-    """Map a pydantic error location to (entry id, remaining field path)."""
-    rest = list(loc)
-    if rest and rest[0] in KINDS:
-        rest = rest[1:]
-    for key in ("entries", "dimensions", "sides", "tiers", "labels", "level_splits"):
-        if len(rest) >= 2 and rest[0] == key and isinstance(rest[1], int):
-            entries = raw.get(key) if isinstance(raw, dict) else None
-            entry = None
-            if isinstance(entries, list) and rest[1] < len(entries):
-                item = entries[rest[1]]
-                if isinstance(item, dict) and item.get("id"):
-                    entry = str(item["id"])
-            return entry or f"{key}[{rest[1]}]", rest[2:]
-    return None, rest
+# ---- one file ---------------------------------------------------------------------------------
 
 
-def _parse(path: Path, label: str) -> tuple[Any | None, list[ContentProblem]]:
-    try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 (safe)
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [ContentProblem(label, None, None, f"cannot read the file: {exc}")]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        return None, [ContentProblem(label, None, None, f"not valid YAML{where}: {problem}")]
-    if not isinstance(raw, dict) or "kind" not in raw:
-        return None, [
-            ContentProblem(label, None, "kind", f"a content file starts with `kind:` (one of {', '.join(KINDS)})")
-        ]
-    try:
-        return _ADAPTER.validate_python(raw), []
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors(include_url=False):
-            entry, rest = _entry_id(raw, err["loc"])
-            fld = ".".join(str(p) for p in rest) or None
-            problems.append(ContentProblem(label, entry, fld, err["msg"]))
+def parse_file(path: Path, label: str) -> tuple[Any | None, list[ContentProblem]]:
+    """A content file with a ``kind``, validated by that kind's schema."""
+    raw, problems = read_yaml(path, label)
+    if problems:
         return None, problems
+    if not isinstance(raw, dict) or "kind" not in raw:
+        kinds = ", ".join(FILE_MODELS)
+        return None, [ContentProblem(label, None, "kind", f"a content file starts with `kind:` (one of {kinds})")]
+    model = FILE_MODELS.get(str(raw["kind"]))
+    if model is None:
+        known = ", ".join(FILE_MODELS)
+        return None, [ContentProblem(label, None, "kind", f"unknown kind '{raw['kind']}' (one of {known})")]
+    try:
+        return model.model_validate(raw), []
+    except ValidationError as exc:
+        return None, validation_problems(exc, label, raw)
 
 
-def _files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.rglob("*") if p.suffix in {".yaml", ".yml"} and p.is_file())
+def parse_problem(path: Path, label: str) -> tuple[Problem | None, list[ContentProblem]]:
+    """One coding problem file, validated whole: the problem, or None with every problem found."""
+    raw, problems = read_yaml(path, label)
+    if problems:
+        return None, problems
+    if not isinstance(raw, dict):
+        return None, [ContentProblem(label, None, None, "a problem file must be a mapping of fields")]
+    entry = raw.get("id") if isinstance(raw.get("id"), str) else None
+    try:
+        problem = Problem.model_validate(raw)
+    except ValidationError as exc:
+        return None, validation_problems(exc, label, raw, whole=True, entry=entry)
+    if path.stem != problem.id:
+        return None, [ContentProblem(label, problem.id, "id", f"the file must be named {problem.id}.yaml")]
+    return problem, []
 
 
-class _Builder:
-    def __init__(self) -> None:
-        self.by_kind: dict[str, list[tuple[str, Any]]] = {k: [] for k in KINDS}
+def _add_problems(
+    directory: Path, origin: Origin, bank: ProblemBank, errors: list[ContentProblem], *, label: Any = None
+) -> None:
+    """Add every problem file of ``directory`` (named by file name unless ``label`` says otherwise)."""
+    label = label or (lambda path: path.name)
+    if not directory.is_dir():
+        errors.append(ContentProblem(str(directory), None, None, "is not a directory"))
+        return
+    for path in yaml_files(directory, recursive=False):
+        name = label(path)
+        problem, errs = parse_problem(path, name)
+        if problem is None:
+            errors.extend(errs)
+            continue
+        if problem.id in bank.problems:
+            errors.append(ContentProblem(name, problem.id, "id", f"the id is already used by {bank.files[problem.id]}"))
+            continue
+        bank.problems[problem.id] = problem
+        bank.origin[problem.id] = origin
+        bank.files[problem.id] = name
 
-    def add(self, label: str, doc: Any) -> None:
-        self.by_kind[doc.kind].append((label, doc))
+
+def load_problem_dir(directory: Path) -> ProblemBank:
+    """Every problem file in ``directory`` on its own (``loopprep code check DIR``); broken files
+    are left out and named in ``errors``."""
+    bank = ProblemBank()
+    errors: list[ContentProblem] = []
+    _add_problems(directory, "yours", bank, errors)
+    return ProblemBank(bank.problems, bank.origin, bank.files, tuple(errors))
 
 
-def _check_shipped(b: _Builder) -> tuple[dict[str, Any], list[ContentProblem]]:
-    problems: list[ContentProblem] = []
-    out: dict[str, Any] = {}
-    for singular in ("bar", "weights"):
-        docs = b.by_kind[singular]
-        if len(docs) != 1:
-            where = ", ".join(lbl for lbl, _ in docs) or "(none)"
-            problems.append(
-                ContentProblem(where, None, "kind", f"exactly one `{singular}` file is needed, found {len(docs)}")
-            )
-        out[singular] = docs[0][1] if docs else None
+# ---- the shipped bank -------------------------------------------------------------------------
 
-    def collect(kind: str) -> dict[Any, Any]:
-        found: dict[Any, Any] = {}
-        origin: dict[Any, str] = {}
-        for label, doc in b.by_kind[kind]:
-            for entry in doc.entries:
-                if entry.id in found:
-                    problems.append(
-                        ContentProblem(label, str(entry.id), "id", f"duplicate id, also in {origin[entry.id]}")
-                    )
-                    continue
-                found[entry.id] = entry
-                origin[entry.id] = label
-        return found
 
-    out["sources"] = collect("sources")
-    out["frameworks"] = collect("frameworks")
-    for kind, enum in (("rounds", RoundId), ("companies", CompanyType), ("roles", Role)):
-        found = collect(kind)
-        missing = [e.value for e in enum if e not in found]
-        if missing:
-            problems.append(ContentProblem(kind, None, "entries", f"missing entries for {missing}"))
-        out[kind] = {e: found[e] for e in enum if e in found}
-    if not problems:
-        rounds = out["rounds"]
-        out["rounds"] = dict(sorted(rounds.items(), key=lambda kv: kv[1].number))
-    return out, problems
+def _collect(docs: list[tuple[str, Any]], attr: str, problems: list[ContentProblem]) -> dict[Any, Any]:
+    """Entries of every file of one kind by id; a duplicate id is a problem."""
+    found: dict[Any, Any] = {}
+    origin: dict[Any, str] = {}
+    for label, doc in docs:
+        for entry in getattr(doc, attr):
+            if entry.id in found:
+                problems.append(ContentProblem(label, str(entry.id), "id", f"duplicate id, also in {origin[entry.id]}"))
+                continue
+            found[entry.id] = entry
+            origin[entry.id] = label
+    return found
+
+
+def _single(by_kind: dict[str, list[tuple[str, Any]]], kind: str, problems: list[ContentProblem]) -> Any:
+    docs = by_kind[kind]
+    if len(docs) != 1:
+        where = ", ".join(lbl for lbl, _ in docs) or "(none)"
+        problems.append(ContentProblem(where, None, "kind", f"exactly one `{kind}` file is needed, found {len(docs)}"))
+    return docs[0][1] if docs else None
 
 
 def _reference_problems(
@@ -175,92 +192,132 @@ def _reference_problems(
     return problems
 
 
-def check_directory(directory: Path) -> list[ContentProblem]:
-    """Validate every content file in ``directory`` on its own (schema and YAML); for
-    ``loopprep content check DIR``.  Cross-references are checked against the shipped bank."""
-    if not directory.is_dir():
-        return [ContentProblem(str(directory), None, None, "no such directory")]
-    if directory.resolve() == DATA_DIR.resolve():
-        try:
-            load_bank()
-        except ContentError as exc:
-            return list(exc.problems)
-        return []
-    try:
-        bank = load_bank(directory)
-    except ContentError as exc:
-        return list(exc.problems)
-    return list(bank.user_problems)
+def _shipped(data_dir: Path) -> tuple[dict[str, Any], ProblemBank]:
+    """Every shipped file, validated and cross-checked; raises ``ContentError`` on any problem."""
 
+    def label(path: Path) -> str:
+        return str(path.relative_to(DATA_ROOT.parents[1])) if data_dir == DATA_ROOT else str(path)
 
-def load_bank(user_dir: Path | None = None, *, data_dir: Path = DATA_DIR) -> ContentBank:
-    """Load the shipped content (raising ``ContentError`` naming file, entry and field on any
-    problem) and then the user's own directory (skipping a broken user file whole and recording
-    why in ``user_problems``)."""
-    builder = _Builder()
+    by_kind: dict[str, list[tuple[str, Any]]] = {k: [] for k in FILE_MODELS}
     problems: list[ContentProblem] = []
-    for path in _files(data_dir):
-        label = str(path.relative_to(data_dir.parent.parent.parent)) if data_dir == DATA_DIR else str(path)
-        doc, errs = _parse(path, label)
+    for path in yaml_files(data_dir, skip=(PROBLEMS_FOLDER,)):
+        doc, errs = parse_file(path, label(path))
         problems += errs
         if doc is not None:
-            builder.add(label, doc)
+            by_kind[doc.kind].append((label(path), doc))
+    coding = ProblemBank()
+    _add_problems(data_dir / PROBLEMS_FOLDER, "shipped", coding, problems, label=label)
     if problems:
         raise ContentError(problems)
-    out, problems = _check_shipped(builder)
+
+    out: dict[str, Any] = {k: _single(by_kind, k, problems) for k in ("bar", "weights", "plan-rules")}
+    out["sources"] = _collect(by_kind["sources"], "entries", problems)
+    out["frameworks"] = _collect(by_kind["frameworks"], "entries", problems)
+    for kind, enum in (("rounds", RoundId), ("companies", CompanyType), ("roles", Role)):
+        found = _collect(by_kind[kind], "entries", problems)
+        missing = [e.value for e in enum if e not in found]
+        if missing:
+            problems.append(ContentProblem(kind, None, "entries", f"missing entries for {missing}"))
+        out[kind] = {e: found[e] for e in enum if e in found}
+    cases = _collect(by_kind["stats-cases"], "cases", problems)
+    case_sources = _collect(by_kind["stats-case-sources"], "sources", problems)
+    out["stats_cases"] = CaseBank(cases=cases, sources=case_sources)
+    out["estimate"] = EstimatePresets(
+        models=_collect(by_kind["model-presets"], "models", problems),
+        accelerators=_collect(by_kind["accelerator-presets"], "accelerators", problems),
+        dtypes=_collect(by_kind["dtype-presets"], "dtypes", problems),
+    )
     if problems:
         raise ContentError(problems)
+
+    out["rounds"] = dict(sorted(out["rounds"].items(), key=lambda kv: kv[1].number))
     labels = {lbl.id for lbl in out["weights"].labels}
     for kind in ("rounds", "companies", "roles", "frameworks", "sources"):
-        for label, doc in builder.by_kind[kind]:
-            problems += _reference_problems(label, doc.entries, out["sources"], out["frameworks"], labels)
-    for label, doc in builder.by_kind["bar"] + builder.by_kind["weights"]:
+        for lbl, doc in by_kind[kind]:
+            problems += _reference_problems(lbl, doc.entries, out["sources"], out["frameworks"], labels)
+    for lbl, doc in by_kind["bar"] + by_kind["weights"]:
         problems += [
-            ContentProblem(label, None, "sources", f"unknown source id '{s}'")
+            ContentProblem(lbl, None, "sources", f"unknown source id '{s}'")
             for s in doc.sources
             if s not in out["sources"]
         ]
+    for lbl, doc in by_kind["stats-cases"]:
+        for case in doc.cases:
+            problems += [
+                ContentProblem(lbl, case.id, "sources", f"unknown source '{s}'")
+                for s in case.sources
+                if s not in case_sources
+            ]
     if problems:
         raise ContentError(problems)
+    return out, coding
 
+
+# ---- the user's own ---------------------------------------------------------------------------
+
+
+def _add_user_files(user_dir: Path, out: dict[str, Any], user_models: dict[str, ModelPreset]) -> list[ContentProblem]:
+    problems: list[ContentProblem] = []
+    labels = {lbl.id for lbl in out["weights"].labels}
+    sources, frameworks = dict(out["sources"]), dict(out["frameworks"])
+    parsed = []
+    for path in yaml_files(user_dir, skip=(PROBLEMS_FOLDER,)):
+        doc, errs = parse_file(path, str(path))
+        if errs:
+            problems += errs
+            continue
+        if doc.kind not in USER_KINDS:
+            may = ", ".join(USER_KINDS)
+            problems.append(
+                ContentProblem(str(path), None, "kind", f"`{doc.kind}` ships with loopprep; your files may add {may}")
+            )
+            continue
+        parsed.append((path, doc))
+    # Sources first so frameworks in any file can cite them.
+    parsed.sort(key=lambda pd: pd[1].kind != "sources")
+    for path, doc in parsed:
+        if doc.kind == "model-presets":
+            target: dict[str, Any] = user_models
+            entries: list[Any] = doc.models
+            taken = set(out["estimate"].models) | set(user_models)
+        else:
+            target = sources if doc.kind == "sources" else frameworks
+            entries = doc.entries
+            taken = set(target)
+        clash = [e.id for e in entries if e.id in taken]
+        errs = [ContentProblem(str(path), c, "id", "this id is already taken; pick another") for c in clash]
+        if doc.kind == "frameworks":
+            known = frameworks | {e.id: e for e in entries}
+            errs += _reference_problems(str(path), entries, sources, known, labels)
+        if errs:
+            problems += errs
+            continue
+        target.update({e.id: e for e in entries})
+    out["sources"], out["frameworks"] = sources, frameworks
+    return problems
+
+
+def load_bank(
+    user_dir: Path | None = None, *, problems_dir: Path | None = None, data_dir: Path = DATA_ROOT
+) -> ContentBank:
+    """Load the shipped content (raising ``ContentError`` naming file, entry and field on any
+    problem), then the user's content directory and problems directory (skipping a broken user
+    file whole and recording why in ``user_problems``; problem files also in ``coding.errors``)."""
+    out, shipped = _shipped(data_dir)
+    coding = ProblemBank(dict(shipped.problems), dict(shipped.origin), dict(shipped.files))
     user_problems: list[ContentProblem] = []
+    problem_errors: list[ContentProblem] = []
+    user_models: dict[str, ModelPreset] = {}
     if user_dir is not None:
-        sources = dict(out["sources"])
-        frameworks = dict(out["frameworks"])
         if not user_dir.is_dir():
             user_problems.append(ContentProblem(str(user_dir), None, None, "the content directory does not exist"))
-        parsed = []
-        for path in _files(user_dir) if user_dir.is_dir() else []:
-            doc, errs = _parse(path, str(path))
-            if errs:
-                user_problems += errs
-                continue
-            if doc.kind not in USER_KINDS:
-                user_problems.append(
-                    ContentProblem(
-                        str(path),
-                        None,
-                        "kind",
-                        f"`{doc.kind}` ships with loopprep; your own files may add {', '.join(USER_KINDS)}",
-                    )
-                )
-                continue
-            parsed.append((path, doc))
-        # Sources first so frameworks in any file can cite them.
-        parsed.sort(key=lambda pd: pd[1].kind != "sources")
-        for path, doc in parsed:
-            target = sources if doc.kind == "sources" else frameworks
-            clash = [e.id for e in doc.entries if e.id in target]
-            errs = [ContentProblem(str(path), c, "id", "this id is already taken; pick another") for c in clash]
-            if doc.kind == "frameworks":
-                known = frameworks | {e.id: e for e in doc.entries}
-                errs += _reference_problems(str(path), doc.entries, sources, known, labels)
-            if errs:
-                user_problems += errs
-                continue
-            target.update({e.id: e for e in doc.entries})
-        out["sources"], out["frameworks"] = sources, frameworks
-
+        else:
+            user_problems += _add_user_files(user_dir, out, user_models)
+            if (user_dir / PROBLEMS_FOLDER).is_dir():
+                _add_problems(user_dir / PROBLEMS_FOLDER, "yours", coding, problem_errors)
+    if problems_dir is not None:
+        _add_problems(problems_dir, "yours", coding, problem_errors)
+    user_problems += problem_errors
     return ContentBank(
         sources=out["sources"],
         rounds=out["rounds"],
@@ -269,5 +326,25 @@ def load_bank(user_dir: Path | None = None, *, data_dir: Path = DATA_DIR) -> Con
         roles=out["roles"],
         weights=out["weights"],
         frameworks=out["frameworks"],
+        coding=ProblemBank(coding.problems, coding.origin, coding.files, tuple(problem_errors)),
+        stats_cases=out["stats_cases"],
+        estimate=out["estimate"],
+        plan=out["plan-rules"],
+        user_models=user_models,
         user_problems=tuple(user_problems),
     )
+
+
+def check_directory(directory: Path) -> list[ContentProblem]:
+    """Validate every content file in ``directory`` (``loopprep content check DIR``): the shipped
+    data root is checked as shipped content, any other directory as a user's content directory
+    (its ``problems/`` folder included), cross-checked against the shipped bank."""
+    if not directory.is_dir():
+        return [ContentProblem(str(directory), None, None, "no such directory")]
+    try:
+        if directory.resolve() in (DATA_ROOT.resolve(), KNOWLEDGE_DIR.resolve(), PROBLEMS_DIR.resolve()):
+            load_bank()
+            return []
+        return list(load_bank(directory).user_problems)
+    except ContentError as exc:
+        return list(exc.problems)

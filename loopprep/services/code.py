@@ -17,11 +17,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 from sqlalchemy import case, delete, func, insert, select, update
 
+from loopprep.content.loader import ProblemBank, load_problem_dir
 from loopprep.engines.clock import ItemKind
 from loopprep.engines.judge.grade import CaseOutcome, Graded, Verdict
 from loopprep.engines.judge.problem import MAX_SOURCE_BYTES, Problem
 from loopprep.errors import InvalidInput, NotFound
-from loopprep.judge.bank import SHIPPED_DIR, Bank, load_bank, load_dir
 from loopprep.judge.check import check_problem
 from loopprep.judge.client import Judge, JudgeUnavailable
 from loopprep.judge.runner import PerfFigure, cases_of, judge, measure_perf
@@ -38,25 +38,11 @@ Status = Literal["solved", "attempted", "new"]
 
 # ---- the bank -------------------------------------------------------------------------------------
 
-_BANKS: dict[tuple[str, float], Bank] = {}
 
-
-def _dir_stamp(path: Path | None) -> float:
-    if path is None or not path.is_dir():
-        return 0.0
-    return max([p.stat().st_mtime for p in path.glob("*.yaml")] + [path.stat().st_mtime])
-
-
-def problem_bank(ctx: AppContext) -> Bank:
-    """The shipped problems plus the user's own directory (re-read when a file there changes)."""
-    user_dir = ctx.settings.problems_dir
-    key = (str(user_dir), _dir_stamp(user_dir))
-    bank = _BANKS.get(key)
-    if bank is None:
-        bank = load_bank(user_dir)
-        _BANKS.clear()
-        _BANKS[key] = bank
-    return bank
+def problem_bank(ctx: AppContext) -> ProblemBank:
+    """The shipped problems plus the user's own (``LOOPPREP_CONTENT_DIR/problems`` and
+    ``LOOPPREP_PROBLEMS_DIR``), as loaded into the content bank when the context opened."""
+    return ctx.bank.coding
 
 
 def get_problem(ctx: AppContext, problem_id: str) -> Problem:
@@ -215,9 +201,8 @@ class AttemptDetail(AttemptSummary):
 # ---- helpers --------------------------------------------------------------------------------------
 
 
-def _origin(bank: Bank, problem_id: str) -> Literal["shipped", "yours"]:
-    path = bank.origin.get(problem_id)
-    return "shipped" if path is not None and path.parent == SHIPPED_DIR else "yours"
+def _origin(bank: ProblemBank, problem_id: str) -> Literal["shipped", "yours"]:
+    return bank.origin.get(problem_id, "yours")
 
 
 def _statuses(ctx: AppContext, problem_id: str | None = None) -> dict[str, tuple[Status, int]]:
@@ -655,13 +640,16 @@ def check_problems(
     the schema, the reference accepted in the sandbox, every mutant caught.  Reference figures
     on the larger input are cached in the database when ``ctx`` is given."""
     if directory is not None:
-        bank = load_dir(directory)
+        bank = load_problem_dir(directory)
         where = str(directory)
     elif ctx is not None:
         bank = problem_bank(ctx)
-        where = "the shipped bank" + (f" and {ctx.settings.problems_dir}" if ctx.settings.problems_dir else "")
+        own = [str(d) for d in (ctx.settings.content_dir, ctx.settings.problems_dir) if d is not None]
+        where = "the shipped bank" + (f" and {' and '.join(own)}" if own else "")
     else:
-        bank = load_bank(None)
+        from loopprep.content.loader import load_bank
+
+        bank = load_bank().coding
         where = "the shipped bank"
     problems = [p for pid, p in bank.problems.items() if not only or pid in only]
     if only:

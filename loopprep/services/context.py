@@ -1,14 +1,20 @@
-"""What every service needs: settings, the database engine and the content bank."""
+"""What every service needs: settings, the database engine and the content bank, with what is
+derived from the bank built once when the context opens and held on it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-
-from loopprep.content.loader import ContentBank, load_bank
+from loopprep.content.loader import ContentBank
 from loopprep.settings import Settings
-from loopprep.store.db import open_store_engine
+
+if TYPE_CHECKING:  # the database layer is imported when a context opens: `rounds` needs only the bank
+    from sqlalchemy import Engine
+
+    from loopprep.engines.clock import PlanRules
+    from loopprep.services.estimate import Presets
 
 
 @dataclass(frozen=True)
@@ -17,14 +23,41 @@ class AppContext:
     engine: Engine
     bank: ContentBank
 
+    # Derived from the bank, once per context (a cached_property writes the instance's own
+    # __dict__, so the frozen dataclass keeps its fields immutable).
+    @cached_property
+    def plan_rules(self) -> PlanRules:
+        """The Clock's rules: the plan content checked against the bank (``ContentError`` if not)."""
+        from loopprep.services.plan_rules import rules_from
+
+        return rules_from(self.bank)
+
+    @cached_property
+    def shipped_presets(self) -> Presets:
+        """The estimation presets as the estimation service uses them (shipped + content dir)."""
+        from loopprep.services.estimate import shipped_presets
+
+        return shipped_presets(self.bank)
+
+
+def load_content(settings: Settings) -> ContentBank:
+    """The content bank for these settings: shipped content, the content directory and the
+    problems directory, from the cache in the data directory when it is current."""
+    from loopprep.content.cache import cached_bank
+
+    return cached_bank(settings.content_dir, problems_dir=settings.problems_dir, cache_dir=settings.data_dir)
+
 
 def open_context(settings: Settings, *, bank: ContentBank | None = None, index: bool = True) -> AppContext:
     """Load the content (a broken shipped file raises ``ContentError``), open and migrate the
     database (a newer one raises ``DatabaseTooNew``) and refresh the search index if the
     content changed since it was built."""
-    bank = bank or load_bank(settings.content_dir)
+    bank = bank or load_content(settings)
+    from loopprep.store.db import open_store_engine
+
     engine = open_store_engine(settings.resolved_database_url)
     ctx = AppContext(settings=settings, engine=engine, bank=bank)
+    ctx.plan_rules  # noqa: B018 - built now, so a plan file that names an unknown id stops here
     if (settings.data_dir / "models").is_dir():  # model presets kept as files before migration 0006
         from loopprep.services.user_models import import_model_files
 

@@ -14,13 +14,12 @@ import math
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from loopprep.content.schema import estimate as schema
+from loopprep.content.schema.estimate import DtypePreset, SourceRef
 from loopprep.engines.estimate import compute, drills, index, memory, traffic
 from loopprep.engines.estimate.audit import Claim, audit_chapter
 from loopprep.engines.estimate.specs import PARAMETER_FORMULA, Accelerator, Dtype, ModelSpec, parameter_count
@@ -28,41 +27,15 @@ from loopprep.engines.estimate.steps import BadInput, Estimate
 from loopprep.errors import InvalidInput
 
 if TYPE_CHECKING:  # kept out of import time: `loopprep --help` builds the estimate commands from this module
+    from loopprep.content.loader import ContentBank
     from loopprep.services.context import AppContext
 
-PRESETS_DIR = Path(__file__).parent / "estimate_presets"
 
 # ----------------------------------------------------------------------------- presets
 
 
-class SourceRef(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    title: str
-    url: str
-
-
-class ModelPreset(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9.\-]*$")
-    name: str
-    layers: int = Field(ge=1)
-    hidden: int = Field(ge=1)
-    heads: int = Field(ge=1)
-    kv_heads: int = Field(ge=1)
-    head_dim: int = Field(ge=1)
-    ffn: int = Field(ge=1)
-    vocab: int = Field(ge=1)
-    tied_embeddings: bool = False
-    sliding_window: int | None = None
-    local_layers: int = 0
-    experts: int = 1
-    experts_per_token: int = 1
-    qkv_bias: bool = False
-    norms_per_layer: int = 2
-    arch: Literal["decoder", "encoder"] = "decoder"
-    max_context: int = Field(ge=1)
-    type_vocab: int = 0
-    source: SourceRef
+class ModelPreset(schema.ModelPreset):
+    """A model preset (the content schema) with its conversion into the engine's ``ModelSpec``."""
 
     def spec(self) -> ModelSpec:
         return ModelSpec(
@@ -88,26 +61,11 @@ class ModelPreset(BaseModel):
         )
 
 
-class AcceleratorPreset(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    id: str
-    name: str
-    memory_gb: float = Field(gt=0)
-    bandwidth_gbs: float = Field(gt=0)
-    bf16_tflops: float = Field(gt=0)
-    fp8_tflops: float | None = Field(gt=0)
-    source: SourceRef
+class AcceleratorPreset(schema.AcceleratorPreset):
+    """An accelerator preset with its conversion into the engine's ``Accelerator``."""
 
     def spec(self) -> Accelerator:
         return Accelerator(self.id, self.name, self.memory_gb, self.bandwidth_gbs, self.bf16_tflops, self.fp8_tflops)
-
-
-class DtypePreset(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    id: str
-    name: str
-    bytes: float = Field(gt=0)
-    source: SourceRef
 
 
 @dataclass(frozen=True)
@@ -140,18 +98,23 @@ class Presets:
         )
 
 
-@lru_cache(maxsize=1)
-def shipped_presets() -> Presets:
-    def load(name: str, key: str, model: type[BaseModel]) -> dict[str, Any]:
-        raw = yaml.safe_load((PRESETS_DIR / name).read_text(encoding="utf-8"))
-        items = [model.model_validate(x) for x in raw[key]]
-        return {i.id: i for i in items}  # type: ignore[attr-defined]
-
+def shipped_presets(bank: ContentBank) -> Presets:
+    """The shipped presets plus the read-only model presets of the user's content directory,
+    converted for the calculators.  Built once per context: use ``ctx.shipped_presets``."""
+    models = {**bank.estimate.models, **bank.user_models}
     return Presets(
-        models=load("models.yaml", "models", ModelPreset),
-        gpus=load("accelerators.yaml", "accelerators", AcceleratorPreset),
-        dtypes=load("dtypes.yaml", "dtypes", DtypePreset),
+        models={k: ModelPreset.model_validate(m.model_dump()) for k, m in models.items()},
+        gpus={k: AcceleratorPreset.model_validate(g.model_dump()) for k, g in bank.estimate.accelerators.items()},
+        dtypes=dict(bank.estimate.dtypes),
     )
+
+
+def _base_presets(ctx: AppContext | None) -> Presets:
+    if ctx is not None:
+        return ctx.shipped_presets
+    from loopprep.content.loader import load_bank
+
+    return shipped_presets(load_bank())
 
 
 def presets(ctx: AppContext | None = None, *, extra: Sequence[ModelPreset] = ()) -> Presets:
@@ -159,7 +122,7 @@ def presets(ctx: AppContext | None = None, *, extra: Sequence[ModelPreset] = ())
     clash the user's wins) plus ``extra`` (a config.json given on the command line)."""
     from loopprep.services.user_models import user_models
 
-    base = shipped_presets()
+    base = _base_presets(ctx)
     mine = user_models(ctx) if ctx is not None else {}
     if not mine and not extra:
         return base
@@ -629,7 +592,7 @@ class CheckView(BaseModel):
 
 def check_the_numbers(ctx: AppContext | None = None) -> CheckView:
     """The chapter's §129.5 worked example, claim by claim, with figures computed now."""
-    p = shipped_presets()
+    p = _base_presets(ctx)
     claims: list[Claim] = audit_chapter(
         llama_70b=p.model("llama-3-70b"),
         llama_8b=p.model("llama-3-8b"),

@@ -34,22 +34,18 @@ from loopprep.engines.clock import (
 from loopprep.engines.clock.calendar import Block, build_calendar, lay_out
 from loopprep.errors import InvalidInput, LoopprepError, NotFound
 from loopprep.services.context import AppContext
-from loopprep.services.plan_data.schema import load_case_index, load_plan_file, load_problem_index, rules_from
+from loopprep.services.plan_rules import case_index, problem_index
 from loopprep.services.profile import load_profile
 from loopprep.services.weights import weights_for
 from loopprep.store.tables import plan_settings, plan_task
 
 SETTINGS_ID = 1
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-_RULES: dict[int, PlanRules] = {}
 
 
 def plan_rules(ctx: AppContext) -> PlanRules:
-    key = id(ctx.bank)
-    if key not in _RULES:
-        _RULES.clear()
-        _RULES[key] = rules_from(ctx.bank)
-    return _RULES[key]
+    """The Clock's rules, built once when the context opened."""
+    return ctx.plan_rules
 
 
 # --- inputs ----------------------------------------------------------------------------------
@@ -495,11 +491,11 @@ def _titles(ctx: AppContext) -> dict[tuple[str, str], tuple[str, str | None]]:
             out[(ItemKind.TOPIC.value, f.id)] = (f.title, f"/rounds/{r.id.value}")
     for fw in ctx.bank.frameworks.values():
         out[(ItemKind.FRAMEWORK.value, fw.id)] = (fw.title, f"/frameworks/{fw.id}")
-    for a in load_plan_file().activities:
+    for a in ctx.bank.plan.activities:
         out[(ItemKind.ACTIVITY.value, a.id)] = (a.title, a.url)
-    for case_id, title in load_case_index():
+    for case_id, title in case_index(ctx.bank):
         out[(ItemKind.ACTIVITY.value, case_id)] = (title, f"/stats/cases/{case_id}")
-    for problem_id, title, _ in load_problem_index():
+    for problem_id, title, _ in problem_index(ctx.bank):
         out[(ItemKind.ACTIVITY.value, problem_id)] = (title, f"/code/{problem_id}")
     return out
 
@@ -560,7 +556,7 @@ def show_plan(ctx: AppContext, *, today: dt.date, week: int | None = None, now: 
     today's tasks, progress and dropped tasks.  A profile changed since the plan was made
     re-plans first (keeping what is done).  Raises ``InvalidInput`` for a week out of range."""
     problem = _refresh_if_profile_changed(ctx, today=today, now=now) if now is not None else None
-    spec = load_plan_file()
+    spec = ctx.bank.plan
     with ctx.engine.connect() as conn:
         settings, tasks, _ = _load(conn)
     if settings is None:

@@ -1,4 +1,5 @@
-"""Search across all content: build the index from the bank, query it."""
+"""Search across all content: build the index from the bank (the knowledge base, coding
+problems, stats cases and the calculator pages), query it."""
 
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ KIND_TITLES = {
     "company": "Company type",
     "role": "Role",
     "framework": "Framework",
+    "problem": "Coding problem",
+    "stats-case": "Stats case",
+    "calculator": "Calculator",
 }
 
 
@@ -41,7 +45,8 @@ def _join(*parts: str | None) -> str:
 
 
 def documents(bank: ContentBank) -> list[SearchDoc]:
-    """One search document per page or page section of the knowledge base."""
+    """One search document per page or page section: the knowledge base, every coding problem,
+    every stats case and every calculator page of the stats lab and the estimation kit."""
     docs: list[SearchDoc] = []
     for r in bank.rounds.values():
         body = _join(
@@ -78,6 +83,29 @@ def documents(bank: ContentBank) -> list[SearchDoc]:
         items = [_join(f"{i.title}. {i.detail}", i.example, i.do, i.avoid) for g in f.groups for i in g.items]
         body = _join(f.summary, f.body, CATEGORY_TITLES[f.category], *items)
         docs.append(SearchDoc("framework", f.id, f"/frameworks/{f.id}", f.title, body))
+    for pid, pr in bank.coding.problems.items():
+        body = _join(pr.statement, f"{pr.difficulty} problem", ", ".join(pr.topics), pr.signature)
+        docs.append(SearchDoc("problem", pid, f"/code/{pid}", pr.title, body))
+    for c in bank.stats_cases.cases.values():
+        body = _join(c.prompt, *c.asks, "Pitfalls: " + ", ".join(c.pitfalls))
+        docs.append(SearchDoc("stats-case", c.id, f"/stats/cases/{c.id}", c.title, body))
+    return docs + _calculator_documents()
+
+
+def _calculator_documents() -> list[SearchDoc]:
+    """The stats lab's and the estimation kit's calculator pages, by title and description; the
+    ref is the calculator's id (``stats-<name>``, ``estimate-<id>``)."""
+    from loopprep.services.estimate import CALCULATORS as ESTIMATE_CALCULATORS
+    from loopprep.services.stats import CALCULATOR_PAGES
+
+    docs = [
+        SearchDoc("calculator", f"stats-{name}", f"/stats/{name}", f"Stats lab: {title}", intro)
+        for name, (title, intro) in CALCULATOR_PAGES.items()
+    ]
+    docs += [
+        SearchDoc("calculator", f"estimate-{c.id}", f"/estimate/{c.id}", f"Estimation kit: {c.title}", c.blurb)
+        for c in ESTIMATE_CALCULATORS.values()
+    ]
     return docs
 
 

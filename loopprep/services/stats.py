@@ -355,6 +355,63 @@ def peeking(req: PeekingRequest) -> StatsAnswer:
     )
 
 
+# Each calculator page's title and one-line intro: the page shows them and search indexes them.
+CALCULATOR_PAGES: dict[str, tuple[str, str]] = {
+    "sample-size": (
+        "Sample size",
+        ("Users per arm to detect an effect, with the figure from each common method beside the chosen one."),
+    ),
+    "power": (
+        "Power",
+        "The chance that a test with n users per arm detects the effect, if it is real.",
+    ),
+    "mde": (
+        "Minimum detectable effect",
+        "The smallest change a test of this size can detect with the chosen power, absolute and relative.",
+    ),
+    "ci": (
+        "Confidence intervals",
+        (
+            "Difference of two proportions (Newcombe's hybrid score by default; Wald and Miettinen–Nurminen "
+            "beside it), Welch's interval for means, the exact binomial interval, a ratio of means (delta "
+            "method)."
+        ),
+    ),
+    "srm": (
+        "Sample ratio mismatch",
+        "Are the arms the size you planned? Check this before reading any effect.",
+    ),
+    "adjust": (
+        "Multiple testing",
+        "Adjusted p-values and rejections when several metrics or variants are tested at once.",
+    ),
+    "cuped": (
+        "CUPED variance reduction",
+        "How much a pre-period covariate saves: the variance falls by 1 − ρ².",
+    ),
+    "did": (
+        "Difference-in-differences",
+        (
+            "When you cannot randomise: compare the treated group's change with the control group's change. "
+            "Upload panel data below for a clustered standard error."
+        ),
+    ),
+    "peeking": (
+        "Peeking",
+        (
+            "Simulate A/A tests checked every day: how often does a 'significant' result appear with no real "
+            "effect? Beside it, the always-valid mSPRT checked just as often."
+        ),
+    ),
+}
+
+
+def calculator_page(name: str) -> dict[str, str]:
+    """The title and intro of calculator ``name``'s page."""
+    title, intro = CALCULATOR_PAGES[name]
+    return {"title": title, "intro": intro}
+
+
 CALCULATORS: dict[str, tuple[type[_Req], Callable[[Any], StatsAnswer]]] = {
     "sample-size": (SampleSizeRequest, sample_size),
     "power": (PowerRequest, power_of),

@@ -1,114 +1,29 @@
-"""Experimentation cases: content (YAML under ``services/stats_cases/``, validated here), numeric
+"""Experimentation cases: content (YAML under ``content/data/stats-cases/``, validated into the bank), numeric
 sub-questions graded against the calculators, and the user's attempts (stored, exported)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from functools import lru_cache
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel
 from sqlalchemy import func, insert, select
 
+from loopprep.content.schema.stats_cases import AREAS, Case, CaseBank, CaseSource, CheckItem, NumericQuestion
+
+__all__ = ["AREAS", "case_bank", "expected_answer", "get_case", "list_cases", "submit_attempt"]
 from loopprep.engines.clock import ItemKind
-from loopprep.errors import ContentError, ContentProblem, InvalidInput, NotFound
+from loopprep.errors import InvalidInput, NotFound
 from loopprep.services.context import AppContext
 from loopprep.services.plan import complete_item
 from loopprep.store.tables import stats_case_attempt
 
-CASES_DIR = Path(__file__).parent / "stats_cases"
-Slug = str
-AREAS = ("hypothesis", "randomisation", "metrics", "power", "validity", "decision")
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class CaseSource(_Strict):
-    id: str = Field(pattern=r"^ref-[a-z0-9]+(-[a-z0-9]+)*$")
-    title: str
-    url: str
-
-
-class CheckItem(_Strict):
-    area: Literal["hypothesis", "randomisation", "metrics", "power", "validity", "decision"]
-    text: str
-
-
-class NumericQuestion(_Strict):
-    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
-    question: str
-    calculator: Literal["sample-size", "power", "mde", "ci", "srm", "adjust", "cuped", "did", "peeking"]
-    inputs: dict[str, float | int | str | bool]
-    answer: str
-    tolerance: float = Field(0.02, ge=0, le=0.5)  # relative; 0 = exact (integers)
-
-
-class Case(_Strict):
-    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
-    title: str
-    prompt: str
-    asks: list[str] = Field(min_length=1)
-    checklist: list[CheckItem] = Field(min_length=6)
-    numeric: list[NumericQuestion] = Field(min_length=1)
-    pitfalls: list[str] = Field(min_length=1)
-    sources: list[str] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _covers_every_area(self) -> Case:
-        missing = set(AREAS) - {c.area for c in self.checklist}
-        if missing:
-            raise ValueError(f"checklist lacks area(s) {', '.join(sorted(missing))}")
-        return self
-
-
-class CasesFile(_Strict):
-    kind: Literal["stats-cases"]
-    cases: list[Case]
-
-
-class SourcesFile(_Strict):
-    kind: Literal["stats-case-sources"]
-    sources: list[CaseSource]
-
-
-class CaseBank(_Strict):
-    cases: dict[str, Case]
-    sources: dict[str, CaseSource]
-
-
-def _load(path: Path, model: type[BaseModel]) -> Any:
-    try:
-        return model.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except ValidationError as exc:
-        probs = [ContentProblem(path.name, None, ".".join(str(p) for p in e["loc"]), e["msg"]) for e in exc.errors()]
-        raise ContentError(probs) from None
-
-
-@lru_cache(maxsize=1)
-def case_bank() -> CaseBank:
-    """The shipped cases, validated (ids unique, sources known, numeric answers computable)."""
-    cases: dict[str, Case] = {}
-    sources: dict[str, CaseSource] = {}
-    for path in sorted(CASES_DIR.glob("*.yaml")):
-        kind = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("kind")
-        if kind == "stats-case-sources":
-            for s in _load(path, SourcesFile).sources:
-                sources[s.id] = s
-        else:
-            for c in _load(path, CasesFile).cases:
-                if c.id in cases:
-                    raise ContentError([ContentProblem(path.name, c.id, "id", "duplicate case id")])
-                cases[c.id] = c
-    for c in cases.values():
-        for sid in c.sources:
-            if sid not in sources:
-                raise ContentError([ContentProblem("cases.yaml", c.id, "sources", f"unknown source '{sid}'")])
-    return CaseBank(cases=cases, sources=sources)
+def case_bank(ctx: AppContext) -> CaseBank:
+    """The shipped cases and their sources, validated into the content bank (ids unique,
+    sources known)."""
+    return ctx.bank.stats_cases
 
 
 # ---- views ------------------------------------------------------------------------------------
@@ -182,13 +97,13 @@ def list_cases(ctx: AppContext) -> CaseList:
             CaseSummary(
                 id=c.id, title=c.title, pitfalls=c.pitfalls, attempts=counts.get(c.id, 0), url=f"/stats/cases/{c.id}"
             )
-            for c in case_bank().cases.values()
+            for c in case_bank(ctx).cases.values()
         ]
     )
 
 
-def _case(case_id: str) -> Case:
-    bank = case_bank()
+def _case(ctx: AppContext, case_id: str) -> Case:
+    bank = case_bank(ctx)
     if case_id not in bank.cases:
         raise NotFound(f"There is no stats case '{case_id}'.", "`loopprep stats cases` lists them.")
     return bank.cases[case_id]
@@ -210,14 +125,14 @@ def _attempt_view(row: Any) -> AttemptView:
 
 
 def get_case(ctx: AppContext, case_id: str) -> CaseView:
-    case = _case(case_id)
+    case = _case(ctx, case_id)
     with ctx.engine.connect() as conn:
         rows = conn.execute(
             select(stats_case_attempt)
             .where(stats_case_attempt.c.case_id == case_id)
             .order_by(stats_case_attempt.c.id.desc())
         ).all()
-    bank = case_bank()
+    bank = case_bank(ctx)
     return CaseView(
         case=case,
         numeric=[
@@ -256,7 +171,7 @@ def submit_attempt(
 ) -> AttemptResult:
     """Grade the numeric answers against the calculators, store the attempt with the self-score
     (``checked`` = indices of checklist items the user covered, 0-based)."""
-    case = _case(case_id)
+    case = _case(ctx, case_id)
     if len(answer) > 20000:
         raise InvalidInput("answer is too long (at most 20,000 characters).", field="answer")
     bad = [i for i in checked if not 0 <= i < len(case.checklist)]

@@ -171,6 +171,20 @@ def test_content_check(cli, tmp_path: Path) -> None:  # noqa: ANN001
     assert report["ok"] is False and report["problems"][0]["file"].endswith("bad.yaml")
 
 
+def test_content_check_covers_a_users_problems_and_frameworks(cli, tmp_path: Path) -> None:  # noqa: ANN001
+    from tests.content.test_bank import _user_dir
+
+    user = _user_dir(tmp_path)
+    r = cli("content", "check", str(user))
+    assert r.exit_code == 0 and "OK" in r.stdout, r.output
+    problem = user / "problems" / "my-softmax.yaml"
+    problem.write_text(problem.read_text().replace("difficulty: easy", "difficulty: trivial", 1))
+    r = cli("content", "check", str(user))
+    assert r.exit_code == 1
+    err = " ".join(r.stderr.split())
+    assert "my-softmax.yaml, entry 'my-softmax', field 'difficulty'" in err
+
+
 def test_serve_refuses_a_database_from_a_newer_version(cli, ctx) -> None:  # noqa: ANN001
     from sqlalchemy import text
 

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from loopprep.cli import app
-from loopprep.judge.bank import SHIPPED_DIR, load_bank
+from loopprep.content.loader import load_bank
+from loopprep.content.paths import PROBLEMS_DIR as SHIPPED_DIR
 from loopprep.services.code import (
     AttemptResult,
     AttemptSummary,
@@ -27,7 +28,7 @@ from loopprep.services.code import (
 )
 from loopprep.store.tables import code_reference_perf
 
-SOFTMAX = load_bank().problems["stable-softmax"]
+SOFTMAX = load_bank().coding.problems["stable-softmax"]
 
 
 def _write(path: Path, text: str) -> Path:

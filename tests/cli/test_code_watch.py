@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from loopprep.judge.bank import load_bank
+from loopprep.content.loader import load_bank
 
-SOFTMAX = load_bank().problems["stable-softmax"]
+SOFTMAX = load_bank().coding.problems["stable-softmax"]
 WRONG = "def softmax(x, axis=-1):\n    return x\n"
 
 

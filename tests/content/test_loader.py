@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from loopprep.content.loader import DATA_DIR, check_directory, load_bank
+from loopprep.content.paths import DATA_ROOT
 from loopprep.content.schema import Framework
 from loopprep.domain import CompanyType, Role, RoundId
 from loopprep.errors import ContentError
@@ -95,13 +96,13 @@ def test_every_cited_source_exists(bank) -> None:  # noqa: ANN001
 
 def copy_bank(tmp_path: Path) -> Path:
     target = tmp_path / "data"
-    shutil.copytree(DATA_DIR, target)
+    shutil.copytree(DATA_ROOT, target)
     return target
 
 
 def test_broken_shipped_file_names_file_entry_and_field(tmp_path: Path) -> None:
     data = copy_bank(tmp_path)
-    rounds = data / "rounds.yaml"
+    rounds = data / "knowledge" / "rounds.yaml"
     text = rounds.read_text()
     assert "duration:\n      min: 45" in text or "min: 45" in text
     rounds.write_text(text.replace("min: 45", "min: forty-five", 1))
@@ -116,7 +117,7 @@ def test_broken_shipped_file_names_file_entry_and_field(tmp_path: Path) -> None:
 
 def test_unknown_field_is_an_error(tmp_path: Path) -> None:
     data = copy_bank(tmp_path)
-    roles = data / "roles.yaml"
+    roles = data / "knowledge" / "roles.yaml"
     roles.write_text(
         roles.read_text().replace("  - id: data-scientist\n", "  - id: data-scientist\n    colour: blue\n", 1)
     )
@@ -127,7 +128,7 @@ def test_unknown_field_is_an_error(tmp_path: Path) -> None:
 
 def test_invalid_yaml_gives_line_and_column(tmp_path: Path) -> None:
     data = copy_bank(tmp_path)
-    (data / "bar.yaml").write_text("kind: bar\nintro: [unclosed\n")
+    (data / "knowledge" / "bar.yaml").write_text("kind: bar\nintro: [unclosed\n")
     with pytest.raises(ContentError) as info:
         load_bank(data_dir=data)
     assert "line" in info.value.problems[0].message and info.value.problems[0].file.endswith("bar.yaml")
@@ -135,7 +136,7 @@ def test_invalid_yaml_gives_line_and_column(tmp_path: Path) -> None:
 
 def test_missing_round_is_reported(tmp_path: Path) -> None:
     data = copy_bank(tmp_path)
-    rounds = data / "rounds.yaml"
+    rounds = data / "knowledge" / "rounds.yaml"
     import yaml
 
     doc = yaml.safe_load(rounds.read_text())
@@ -147,7 +148,7 @@ def test_missing_round_is_reported(tmp_path: Path) -> None:
 
 def test_unknown_source_reference_is_reported(tmp_path: Path) -> None:
     data = copy_bank(tmp_path)
-    f = data / "weights.yaml"
+    f = data / "knowledge" / "weights.yaml"
     f.write_text(f.read_text().replace("sources: [seed-the-loop", "sources: [no-such-source"))
     with pytest.raises(ContentError, match="no-such-source"):
         load_bank(data_dir=data)

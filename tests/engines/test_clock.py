@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from loopprep.content.loader import load_bank
 from loopprep.domain import RoundId
 from loopprep.engines.clock import (
     Availability,
@@ -25,7 +26,9 @@ from loopprep.engines.clock import (
     replan,
     task_refs_ok,
 )
-from loopprep.services.plan_data.schema import load_problem_index, rules_from
+from loopprep.services.plan_rules import problem_index, rules_from
+
+BANK = load_bank()
 
 START = dt.date(2026, 11, 23)  # a Monday
 
@@ -258,7 +261,7 @@ def test_deep_study_counts_and_easy_coding_problems_first(rules: PlanRules) -> N
         by_day.setdefault(t.day, []).append(t.kind)
     assert all(kinds.count("design-problem") <= 1 and kinds.count("coding-problem") <= 2 for kinds in by_day.values())
     coding = [t for t in plan.tasks if t.kind == "coding-problem"]
-    level = {pid: difficulty for pid, _, difficulty in load_problem_index()}
+    level = {pid: difficulty for pid, _, difficulty in problem_index(BANK)}
     ranks = [("easy", "medium", "hard").index(level[t.item]) for t in coding]
     assert ranks == sorted(ranks) and ranks[0] == 0, "easy problems come first, harder ones later"
     deep_ranks = [r for t, r in zip(coding, ranks, strict=True) if t.phase == Phase.DEEP_STUDY]
@@ -416,7 +419,7 @@ def test_estimation_drills_follow_the_design_rounds_weight(rules: PlanRules) -> 
 
 
 def test_rules_know_the_coding_problems_easiest_first(rules: PlanRules) -> None:
-    index = load_problem_index()
+    index = problem_index(BANK)
     assert rules.problems == tuple(pid for pid, _, _ in index) and len(rules.problems) >= 30
     order = [("easy", "medium", "hard").index(d) for _, _, d in index]
     assert order == sorted(order)

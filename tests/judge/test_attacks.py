@@ -34,7 +34,7 @@ from loopprep.judge.runner import judge as run_judge
 from loopprep.judge.sandbox import UID_BASE
 
 REPO = Path(loopprep.__file__).resolve().parent.parent
-PROBLEM_FILE = REPO / "loopprep" / "judge" / "problems" / "stable-softmax.yaml"
+PROBLEM_FILE = REPO / "loopprep" / "content" / "data" / "problems" / "stable-softmax.yaml"
 PYPROJECT = REPO / "pyproject.toml"
 HIDDEN_EXPECTED = "123456.789"  # the expected value of one hidden test; no argument holds it
 HIDDEN_ARG = "61728.3945"  # that test's argument, which the sandbox must see
@@ -210,7 +210,7 @@ def test_reading_the_projects_pyproject_is_denied(sandbox_judge) -> None:
 
 
 def test_listing_or_importing_loopprep_is_denied(sandbox_judge) -> None:
-    src = "from loopprep.judge.bank import load_bank\nPROBLEMS = load_bank(None)\n\ndef double(x):\n    return x\n"
+    src = "from loopprep.content.loader import load_bank\nPROBLEMS = load_bank()\n\ndef double(x):\n    return x\n"
     res = attack(sandbox_judge, src)
     assert res.graded.verdict is Verdict.RUNTIME_ERROR
     assert "while it was loading" in res.graded.message

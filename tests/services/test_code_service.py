@@ -11,15 +11,16 @@ import pytest
 import yaml
 from sqlalchemy import select
 
+from loopprep.content.loader import load_bank
+from loopprep.content.paths import PROBLEMS_DIR as SHIPPED_DIR
 from loopprep.errors import InvalidInput, NotFound
-from loopprep.judge.bank import SHIPPED_DIR, load_bank
 from loopprep.judge.client import Judge
 from loopprep.services import code
 from loopprep.services.context import AppContext
 from loopprep.store.tables import code_reference_perf
 
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
-SOFTMAX = load_bank().problems["stable-softmax"]
+SOFTMAX = load_bank().coding.problems["stable-softmax"]
 
 
 @pytest.fixture(scope="module")
@@ -29,9 +30,8 @@ def j():
 
 
 def _with_dir(ctx: AppContext, directory: Path) -> AppContext:
-    return AppContext(
-        settings=ctx.settings.model_copy(update={"problems_dir": directory}), engine=ctx.engine, bank=ctx.bank
-    )
+    settings = ctx.settings.model_copy(update={"problems_dir": directory})
+    return AppContext(settings=settings, engine=ctx.engine, bank=load_bank(problems_dir=directory))
 
 
 def test_status_moves_from_new_to_attempted_to_solved(ctx: AppContext, j: Judge) -> None:
@@ -185,7 +185,7 @@ def test_own_problems_load_beside_the_bank_and_broken_files_are_named(ctx: AppCo
     assert any("broken.yaml" in e and "difficulty" in e for e in listing.errors)
     assert any("stable-softmax.yaml" in e and "already used" in e for e in listing.errors)
     assert "broken" not in ids
-    assert listing.total == len(load_bank().problems) + 1
+    assert listing.total == len(load_bank().coding.problems) + 1
 
 
 def test_problem_ci_over_a_directory_caches_reference_figures(ctx: AppContext, j: Judge, tmp_path: Path) -> None:

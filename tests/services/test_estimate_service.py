@@ -8,11 +8,14 @@ import json
 
 import pytest
 
+from loopprep.content.loader import load_bank
 from loopprep.engines.estimate import drills
 from loopprep.errors import InvalidInput, NotFound
 from loopprep.services import estimate as svc
 from loopprep.services import user_models
 from loopprep.services.backup import export_document, import_document
+
+BANK = load_bank()
 
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 
@@ -34,7 +37,7 @@ QWEN_CONFIG = {
 
 
 def test_every_preset_has_a_source_and_the_issue_minimum() -> None:
-    p = svc.shipped_presets()
+    p = svc.shipped_presets(BANK)
     need_models = {
         "llama-3-8b",
         "llama-3-70b",

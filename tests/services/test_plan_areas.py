@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from loopprep.content.loader import load_bank
 from loopprep.engines.clock import ItemKind, Status
 from loopprep.services import estimate
 from loopprep.services import plan as svc
-from loopprep.services.plan_data.schema import load_case_index
+from loopprep.services.plan_rules import case_index
 from loopprep.services.profile import set_profile
-from loopprep.services.stats_cases import case_bank, submit_attempt
+from loopprep.services.stats_cases import submit_attempt
+
+BANK = load_bank()
 
 TODAY = dt.date(2026, 11, 23)
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
@@ -25,12 +28,12 @@ def _plan(ctx, role: str, company: str) -> list[svc.TaskView]:  # noqa: ANN001
 
 
 def _cases(tasks: list[svc.TaskView]) -> list[svc.TaskView]:
-    return [t for t in tasks if t.item_kind == ItemKind.ACTIVITY and t.item in case_bank().cases]
+    return [t for t in tasks if t.item_kind == ItemKind.ACTIVITY and t.item in BANK.stats_cases.cases]
 
 
 def test_case_index_is_the_stats_lab_bank_in_order() -> None:
-    assert [c for c, _ in load_case_index()] == list(case_bank().cases)
-    assert dict(load_case_index()) == {c.id: c.title for c in case_bank().cases.values()}
+    assert [c for c, _ in case_index(BANK)] == list(BANK.stats_cases.cases)
+    assert dict(case_index(BANK)) == {c.id: c.title for c in BANK.stats_cases.cases.values()}
 
 
 def test_data_scientist_plan_names_real_cases_once_each_outside_the_last_week(ctx) -> None:  # noqa: ANN001
@@ -40,9 +43,9 @@ def test_data_scientist_plan_names_real_cases_once_each_outside_the_last_week(ct
     assert all(t.title.startswith("Work through an experimentation case") for t in cases)
     ids = [t.item for t in cases]
     assert len(ids) == len(set(ids))
-    assert ids == list(case_bank().cases)[: len(ids)]  # the bank's order: stable
+    assert ids == list(BANK.stats_cases.cases)[: len(ids)]  # the bank's order: stable
     for t in cases:
-        assert t.url == f"/stats/cases/{t.item}" and t.item_title == case_bank().cases[t.item].title
+        assert t.url == f"/stats/cases/{t.item}" and t.item_title == BANK.stats_cases.cases[t.item].title
         assert t.new_material and t.day < LOOP - dt.timedelta(days=7)
     # every experiment-case task is one of these: none names a knowledge-base topic any more
     assert not [t for t in tasks if t.title.startswith("Work through") and t.item_kind != ItemKind.ACTIVITY]
@@ -61,7 +64,7 @@ def test_ml_engineer_plan_has_estimation_drills(ctx) -> None:  # noqa: ANN001
 def test_submitting_a_case_attempt_marks_its_plan_task_done(ctx) -> None:  # noqa: ANN001
     tasks = _plan(ctx, "data-scientist", "product-company")
     target = _cases(tasks)[0]
-    other = next(c for c in case_bank().cases if c not in {t.item for t in _cases(tasks)})
+    other = next(c for c in BANK.stats_cases.cases if c not in {t.item for t in _cases(tasks)})
     before = svc.show_plan(ctx, today=TODAY).progress
     submit_attempt(ctx, other, answer="", checked=[], numeric={}, now=NOW)  # not in the plan: nothing
     assert svc.show_plan(ctx, today=TODAY).progress.done == before.done
@@ -87,7 +90,8 @@ def test_plan_content_rules_for_cases_and_activities(bank) -> None:  # noqa: ANN
     import pytest
     from pydantic import ValidationError
 
-    from loopprep.services.plan_data.schema import KindSpec, check_against_bank, load_plan_file, load_problem_index
+    from loopprep.content.schema.plan import KindSpec
+    from loopprep.services.plan_rules import check_against_bank, problem_index
 
     base = {"id": "x", "title": "X", "minutes": 30, "reason": "r", "phases": ["mock-sharpen"]}
     KindSpec.model_validate({**base, "item_kind": "activity", "rounds": ["ml-coding"], "cases": True, "teaches": True})
@@ -95,8 +99,8 @@ def test_plan_content_rules_for_cases_and_activities(bank) -> None:  # noqa: ANN
         KindSpec.model_validate({**base, "item_kind": "topic", "rounds": ["ml-coding"], "cases": True})
     with pytest.raises(ValidationError, match="teaches/reuses"):
         KindSpec.model_validate({**base, "item_kind": "activity", "items": ["rest"], "teaches": True})
-    spec, coding = load_plan_file(), load_problem_index()
-    assert check_against_bank(spec, bank, load_case_index(), coding) == []
+    spec, coding = BANK.plan, problem_index(BANK)
+    assert check_against_bank(spec, bank, case_index(BANK), coding) == []
     problems = check_against_bank(spec, bank, (("rest", "A case named like an activity"),), coding)
     assert [(p.entry, p.field) for p in problems] == [("rest", "id")]
     assert [p.message for p in check_against_bank(spec, bank, (), coding)] == [

@@ -10,25 +10,22 @@ import pytest
 from icalendar import Calendar
 from pydantic import ValidationError
 
+from loopprep.content.loader import load_bank
+from loopprep.content.schema.plan import KindSpec
 from loopprep.engines.clock import ItemKind, Status
-from loopprep.judge.bank import load_bank
 from loopprep.judge.client import Judge
 from loopprep.services import plan as svc
 from loopprep.services.code import submit_code
 from loopprep.services.context import AppContext
-from loopprep.services.plan_data.schema import (
-    KindSpec,
-    check_against_bank,
-    load_case_index,
-    load_plan_file,
-    load_problem_index,
-)
+from loopprep.services.plan_rules import case_index, check_against_bank, problem_index
 from loopprep.services.profile import set_profile
+
+BANK = load_bank()
 
 TODAY = dt.date(2026, 11, 23)
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
 LOOP = dt.date(2026, 12, 21)
-PROBLEMS = load_bank().problems
+PROBLEMS = load_bank().coding.problems
 RANK = {"easy": 0, "medium": 1, "hard": 2}
 
 
@@ -57,7 +54,7 @@ def _status(ctx: AppContext, task: svc.TaskView) -> Status:
 
 
 def test_problem_index_is_the_shipped_bank_easy_first() -> None:
-    index = load_problem_index()
+    index = problem_index(BANK)
     assert {pid for pid, _, _ in index} == set(PROBLEMS) and len(index) >= 30
     assert all(PROBLEMS[pid].title == title and PROBLEMS[pid].difficulty == d for pid, title, d in index)
     assert [(RANK[d], pid) for pid, _, d in index] == sorted((RANK[d], pid) for pid, _, d in index)
@@ -69,7 +66,7 @@ def test_coding_tasks_name_real_problems_once_each_easy_first(sqlite_ctx: AppCon
     assert len(coding) >= 10, "an ML engineer's four-week plan solves a good number of problems"
     ids = [t.item for t in coding]
     assert all(pid in PROBLEMS for pid in ids) and len(ids) == len(set(ids))
-    assert ids == [pid for pid, _, _ in load_problem_index()][: len(ids)]
+    assert ids == [pid for pid, _, _ in problem_index(BANK)][: len(ids)]
     ranks = [RANK[PROBLEMS[pid].difficulty] for pid in ids]
     assert ranks == sorted(ranks) and ranks[0] == 0
     for t in coding:
@@ -89,7 +86,7 @@ def test_an_accepted_submission_marks_its_plan_task_done(ctx: AppContext, j: Jud
     coding = _coding(_plan(ctx))
     target = coding[1]  # not today's: the solve finds the task wherever it is in the plan
     named = {t.item for t in coding}
-    elsewhere = next(pid for pid, _, _ in reversed(load_problem_index()) if pid not in named)
+    elsewhere = next(pid for pid, _, _ in reversed(problem_index(BANK)) if pid not in named)
     before = svc.show_plan(ctx, today=TODAY).progress
     assert before is not None and _status(ctx, target) == Status.PENDING
 
@@ -117,7 +114,7 @@ def test_plan_content_rules_for_problems(bank) -> None:  # noqa: ANN001
         KindSpec.model_validate({**base, "item_kind": "activity", "problems": True, "items": ["rest"]})
     with pytest.raises(ValidationError, match="cases or problems"):
         KindSpec.model_validate({**base, "item_kind": "activity", "problems": True, "cases": True})
-    spec, cases, problems = load_plan_file(), load_case_index(), load_problem_index()
+    spec, cases, problems = BANK.plan, case_index(BANK), problem_index(BANK)
     assert check_against_bank(spec, bank, cases, problems) == []
     clash = check_against_bank(spec, bank, cases, (*problems, ("rest", "A problem named like an activity", "easy")))
     assert [(p.entry, p.field, p.message) for p in clash] == [

@@ -8,15 +8,18 @@ import json
 
 import pytest
 
+from loopprep.content.loader import load_bank
 from loopprep.errors import InvalidInput, NotFound
 from loopprep.services.backup import export_document, import_document
-from loopprep.services.stats_cases import AREAS, case_bank, expected_answer, get_case, list_cases, submit_attempt
+from loopprep.services.stats_cases import AREAS, expected_answer, get_case, list_cases, submit_attempt
+
+BANK = load_bank()
 
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 
 
 def test_at_least_fifteen_cases_each_complete_and_cited() -> None:
-    bank = case_bank()
+    bank = BANK.stats_cases
     assert len(bank.cases) >= 15
     for case in bank.cases.values():
         assert {c.area for c in case.checklist} == set(AREAS)
@@ -27,7 +30,7 @@ def test_at_least_fifteen_cases_each_complete_and_cited() -> None:
 
 
 def test_the_pitfalls_the_issue_names_are_exercised() -> None:
-    pitfalls = {p for c in case_bank().cases.values() for p in c.pitfalls}
+    pitfalls = {p for c in BANK.stats_cases.cases.values() for p in c.pitfalls}
     assert {"p-hacking", "simpsons-paradox", "goodharts-law", "survivorship-bias", "multiple-testing"} <= pitfalls
 
 

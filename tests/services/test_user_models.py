@@ -33,7 +33,7 @@ def test_an_added_model_is_a_database_row_not_a_file(ctx) -> None:  # noqa: ANN0
 
 
 def test_on_an_id_clash_the_database_preset_wins(ctx) -> None:  # noqa: ANN001
-    shipped = svc.shipped_presets().models["qwen2.5-7b"]
+    shipped = ctx.shipped_presets.models["qwen2.5-7b"]
     with ctx.engine.begin() as conn:
         conn.execute(
             insert(user_model_preset).values(

@@ -50,3 +50,31 @@ def test_empty_query_gives_nothing(ctx) -> None:  # noqa: ANN001
 def test_index_is_rebuilt_only_when_content_changes(ctx) -> None:  # noqa: ANN001
     assert ensure_index(ctx) is False
     assert len(documents(ctx.bank)) > 20
+
+
+def test_finds_a_coding_problem_with_a_snippet(ctx) -> None:  # noqa: ANN001
+    hits = search(ctx, "softmax overflow").hits
+    hit = next(h for h in hits if h.url == "/code/stable-softmax")
+    assert hit.kind == "problem" and hit.kind_title == "Coding problem" and hit.ref == "stable-softmax"
+    assert "<mark>" in hit.snippet_html
+    # the title ranks a problem first when it is what the words name
+    assert search(ctx, "stable softmax").hits[0].url == "/code/stable-softmax"
+
+
+def test_finds_a_stats_case(ctx) -> None:  # noqa: ANN001
+    hits = search(ctx, "session length ranking").hits
+    case = next(h for h in hits if h.kind == "stats-case")
+    assert case.url == "/stats/cases/ranking-ctr-vs-session-length" and case.kind_title == "Stats case"
+
+
+def test_finds_the_calculator_pages(ctx) -> None:  # noqa: ANN001
+    stats = [h for h in search(ctx, "sample ratio mismatch").hits if h.kind == "calculator"]
+    assert stats and stats[0].url == "/stats/srm" and stats[0].ref == "stats-srm"
+    kv = [h for h in search(ctx, "kv cache").hits if h.kind == "calculator"]
+    assert any(h.url.startswith("/estimate/") and h.ref.startswith("estimate-") for h in kv)
+
+
+def test_the_index_covers_every_kind(ctx) -> None:  # noqa: ANN001
+    kinds = {d.kind for d in documents(ctx.bank)}
+    assert {"round", "framework", "problem", "stats-case", "calculator"} <= kinds
+    assert sum(d.kind == "problem" for d in documents(ctx.bank)) == len(ctx.bank.coding.problems)

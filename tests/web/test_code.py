@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from loopprep.content.loader import load_bank
 from loopprep.engines.judge.problem import Problem
-from loopprep.judge.bank import load_bank
 from loopprep.services.backup import export_document
 from tests.web.conftest import BASE, csrf
 
@@ -23,7 +23,7 @@ WRONG_BUG = "exponentiates the raw logits"  # mutant 0: overflows on the hidden 
 
 @pytest.fixture(scope="module")
 def problem() -> Problem:
-    return load_bank().problems[PID]
+    return load_bank().coding.problems[PID]
 
 
 def _wrong(problem: Problem) -> str:
@@ -64,7 +64,7 @@ def _textarea(page: str) -> str:
 
 
 def test_problem_list_with_filters_counts_and_protections(client: TestClient) -> None:
-    bank = load_bank()
+    bank = load_bank().coding
     r = client.get("/code")
     assert r.status_code == 200
     page = _text(r)
@@ -103,12 +103,17 @@ def test_problem_list_with_filters_counts_and_protections(client: TestClient) ->
     assert client.get("/api/code/problems", params={"status": "done"}).status_code == 422
 
 
-def test_list_reports_broken_files_in_the_users_problem_dir(client: TestClient, tmp_path) -> None:  # noqa: ANN001
+def test_list_reports_broken_files_in_the_users_problem_dir(sqlite_ctx, tmp_path) -> None:  # noqa: ANN001
+    from loopprep.services.context import AppContext
+    from loopprep.web.app import create_app
+
     own = tmp_path / "mine"
     own.mkdir()
     (own / "broken.yaml").write_text("id: Not Kebab\ntitle: x\n", encoding="utf-8")
-    client.app.state.ctx.settings.problems_dir = own  # type: ignore[attr-defined]
-    page = _text(client.get("/code"))
+    settings = sqlite_ctx.settings.model_copy(update={"problems_dir": own})
+    ctx = AppContext(settings=settings, engine=sqlite_ctx.engine, bank=load_bank(problems_dir=own))
+    with TestClient(create_app(settings, context=ctx), base_url="http://127.0.0.1:8000") as own_client:
+        page = _text(own_client.get("/code"))
     assert "Some of your own problem files were left out" in page and "broken.yaml" in page
 
 

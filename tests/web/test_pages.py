@@ -186,6 +186,16 @@ def test_search_page_highlights(client: TestClient) -> None:
     assert "<script>alert(1)</script>" not in r.text
 
 
+def test_search_page_links_problems_cases_and_calculators(client: TestClient) -> None:
+    page = client.get("/search", params={"q": "stable softmax"}).text
+    assert 'href="/code/stable-softmax"' in page and "Coding problem" in page
+    page = client.get("/search", params={"q": "session length ranking"}).text
+    assert 'href="/stats/cases/ranking-ctr-vs-session-length"' in page and "Stats case" in page
+    page = client.get("/search", params={"q": "sample ratio mismatch"}).text
+    assert 'href="/stats/srm"' in page and "Calculator" in page
+    assert client.get("/stats/srm").status_code == 200
+
+
 def test_broken_user_content_is_reported_on_the_dashboard(sqlite_ctx, tmp_path) -> None:  # noqa: ANN001
     from loopprep.content.loader import load_bank
     from loopprep.services.context import AppContext

@@ -1,6 +1,6 @@
 """Plan generation and re-planning: a pure function of a request, the plan rules and the past.
 
-The phase rule (documented in ``services/plan_data/plan.yaml`` and the README):
+The phase rule (documented in ``content/data/plan/plan.yaml`` and the README):
 
 * The *prep days* run from the start date to the day before the loop's first round (``n`` days);
   the *day of* runs from the first round's day to the last one's; the plan ends there.

@@ -1,6 +1,6 @@
 """The ML coding problem format: one YAML file per problem, validated whole by :class:`Problem`.
 
-The format is documented for authors in ``loopprep/judge/problems/README.md``.
+The format is documented for authors in ``loopprep/content/data/problems/README.md``.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from markupsafe import Markup, escape
 
 from loopprep.errors import InvalidInput, NotFound
-from loopprep.services.stats import StatsAnswer, calculate
+from loopprep.services.stats import StatsAnswer, calculate, calculator_page
 from loopprep.web.deps import CSRF_FIELD, csrf_ok, ctx, is_whole_number, now, render
 
 router = APIRouter()
@@ -79,8 +79,7 @@ def _prop(fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 PAGES: dict[str, dict[str, Any]] = {
     "sample-size": {
-        "title": "Sample size",
-        "intro": "Users per arm to detect an effect, with the figure from each common method beside the chosen one.",
+        **calculator_page("sample-size"),
         "fields": [
             METRIC,
             *_prop(
@@ -98,8 +97,7 @@ PAGES: dict[str, dict[str, Any]] = {
         ],
     },
     "power": {
-        "title": "Power",
-        "intro": "The chance that a test with n users per arm detects the effect, if it is real.",
+        **calculator_page("power"),
         "fields": [
             METRIC,
             _f("n", "Users in the control arm", "1000", "At least 2.", step="any"),
@@ -117,8 +115,7 @@ PAGES: dict[str, dict[str, Any]] = {
         ],
     },
     "mde": {
-        "title": "Minimum detectable effect",
-        "intro": "The smallest change a test of this size can detect with the chosen power, absolute and relative.",
+        **calculator_page("mde"),
         "fields": [
             METRIC,
             _f("n", "Users in the control arm", "10000", "At least 2.", step="any"),
@@ -131,9 +128,7 @@ PAGES: dict[str, dict[str, Any]] = {
         ],
     },
     "ci": {
-        "title": "Confidence intervals",
-        "intro": "Difference of two proportions (Newcombe's hybrid score by default; Wald and Miettinen–Nurminen "
-        "beside it), Welch's interval for means, the exact binomial interval, a ratio of means (delta method).",
+        **calculator_page("ci"),
         "fields": [
             _sel(
                 "kind",
@@ -167,8 +162,7 @@ PAGES: dict[str, dict[str, Any]] = {
         ],
     },
     "srm": {
-        "title": "Sample ratio mismatch",
-        "intro": "Are the arms the size you planned? Check this before reading any effect.",
+        **calculator_page("srm"),
         "fields": [
             _f("counts", "Units per arm", "50000,51000", "Comma-separated.", type="text"),
             _f("split", "Planned split", "50,50", "Comma-separated shares or weights.", type="text"),
@@ -176,8 +170,7 @@ PAGES: dict[str, dict[str, Any]] = {
         ],
     },
     "adjust": {
-        "title": "Multiple testing",
-        "intro": "Adjusted p-values and rejections when several metrics or variants are tested at once.",
+        **calculator_page("adjust"),
         "fields": [
             _f("pvalues", "p-values", "0.01,0.04,0.03,0.005", "Comma-separated.", type="text"),
             _f("alpha", "α (FWER or FDR)", "0.05", step="any"),
@@ -195,17 +188,14 @@ PAGES: dict[str, dict[str, Any]] = {
         ],
     },
     "cuped": {
-        "title": "CUPED variance reduction",
-        "intro": "How much a pre-period covariate saves: the variance falls by 1 − ρ².",
+        **calculator_page("cuped"),
         "fields": [
             _f("rho", "Correlation ρ with the pre-period metric", "0.5", "Between −1 and 1.", step="any"),
             _f("n", "Users per arm without CUPED", "10000", "Optional.", step="any"),
         ],
     },
     "did": {
-        "title": "Difference-in-differences",
-        "intro": "When you cannot randomise: compare the treated group's change with the control group's change. "
-        "Upload panel data below for a clustered standard error.",
+        **calculator_page("did"),
         "fields": [
             _f("treat_pre", "Treated, before", "20.44", step="any"),
             _f("treat_post", "Treated, after", "21.03", step="any"),
@@ -218,9 +208,7 @@ PAGES: dict[str, dict[str, Any]] = {
         ],
     },
     "peeking": {
-        "title": "Peeking",
-        "intro": "Simulate A/A tests checked every day: how often does a 'significant' result appear with no real "
-        "effect? Beside it, the always-valid mSPRT checked just as often.",
+        **calculator_page("peeking"),
         "fields": [
             _f("baseline", "Conversion rate", "0.1", step="any"),
             _f("users_per_day", "Users per arm per day", "1000", step="1"),

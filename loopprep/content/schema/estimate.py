@@ -1,0 +1,89 @@
+"""Estimation presets: model architectures, accelerators and number formats, each with the
+source its figures come from.  Converting them into the estimate engine's values is the
+estimation service's job."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class SourceRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str
+    url: str
+
+
+class ModelPreset(BaseModel):
+    """One model's architecture, field by field from its Hugging Face config.json."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9.\-]*$")
+    name: str
+    layers: int = Field(ge=1)
+    hidden: int = Field(ge=1)
+    heads: int = Field(ge=1)
+    kv_heads: int = Field(ge=1)
+    head_dim: int = Field(ge=1)
+    ffn: int = Field(ge=1)
+    vocab: int = Field(ge=1)
+    tied_embeddings: bool = False
+    sliding_window: int | None = None
+    local_layers: int = 0
+    experts: int = 1
+    experts_per_token: int = 1
+    qkv_bias: bool = False
+    norms_per_layer: int = 2
+    arch: Literal["decoder", "encoder"] = "decoder"
+    max_context: int = Field(ge=1)
+    type_vocab: int = 0
+    source: SourceRef
+
+
+class AcceleratorPreset(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    name: str
+    memory_gb: float = Field(gt=0)
+    bandwidth_gbs: float = Field(gt=0)
+    bf16_tflops: float = Field(gt=0)
+    fp8_tflops: float | None = Field(gt=0)
+    source: SourceRef
+
+
+class DtypePreset(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    name: str
+    bytes: float = Field(gt=0)
+    source: SourceRef
+
+
+class ModelsFile(BaseModel):
+    """Shipped, or in a user's content directory (read-only presets beside the shipped ones)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    kind: Literal["model-presets"]
+    models: list[ModelPreset]
+
+
+class AcceleratorsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    kind: Literal["accelerator-presets"]
+    accelerators: list[AcceleratorPreset]
+
+
+class DtypesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    kind: Literal["dtype-presets"]
+    dtypes: list[DtypePreset]
+
+
+class EstimatePresets(BaseModel):
+    """The validated presets, by id, in file order."""
+
+    model_config = ConfigDict(frozen=True)
+    models: dict[str, ModelPreset]
+    accelerators: dict[str, AcceleratorPreset]
+    dtypes: dict[str, DtypePreset]

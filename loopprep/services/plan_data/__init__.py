@@ -1,1 +1,0 @@
-"""The Clock's plan content (task kinds, phase rule, timeline matrix) and its schema."""
