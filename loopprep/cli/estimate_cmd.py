@@ -250,7 +250,7 @@ def register(app: typer.Typer) -> None:  # noqa: C901 - the sub-app's commands, 
         from loopprep.engines.estimate.steps import num
         from loopprep.services.estimate import list_presets
 
-        view = list_presets(state(ctx).settings())
+        view = list_presets(state(ctx).context())
         if json:
             print_json(
                 {
