@@ -16,7 +16,7 @@ from sqlalchemy import func, insert, select
 from loopprep.engines.clock import ItemKind
 from loopprep.errors import ContentError, ContentProblem, InvalidInput, NotFound
 from loopprep.services.context import AppContext
-from loopprep.services.plan import complete_item
+from loopprep.services.plan import mark_item_done
 from loopprep.store.tables import stats_case_attempt
 
 CASES_DIR = Path(__file__).parent / "stats_cases"
@@ -307,5 +307,5 @@ def submit_attempt(
     with ctx.engine.begin() as conn:
         new_id = conn.execute(insert(stats_case_attempt).values(**row).returning(stats_case_attempt.c.id)).scalar_one()
         stored = conn.execute(select(stats_case_attempt).where(stats_case_attempt.c.id == new_id)).one()
-    complete_item(ctx, ItemKind.ACTIVITY, case_id, today=now.date(), now=now)  # the plan's hook
+        mark_item_done(conn, ItemKind.ACTIVITY, case_id, now=now)  # the plan's hook, in the same transaction
     return AttemptResult(attempt=_attempt_view(stored), graded=graded, checklist=case.checklist)
