@@ -27,6 +27,7 @@ from loopprep.judge.client import Judge, JudgeUnavailable
 from loopprep.judge.runner import PerfFigure, cases_of, judge, measure_perf
 from loopprep.services.context import AppContext
 from loopprep.services.plan import mark_item_done
+from loopprep.store.locks import write_transaction
 from loopprep.store.tables import code_attempt, code_reference_perf
 
 log = logging.getLogger("loopprep.judge")
@@ -484,9 +485,11 @@ def _execute(
     if g.verdict is Verdict.JUDGE_ERROR:
         log.error("judge error on %s: %s", problem_id, g.message)
     task = None
-    with ctx.engine.begin() as conn:  # the attempt and its plan check-off are saved together
+    checks_off = mode == "submit" and g.verdict is Verdict.ACCEPTED
+    # the attempt and its plan check-off are saved together, under the plan's write lock
+    with write_transaction(ctx.engine) if checks_off else ctx.engine.begin() as conn:
         attempt_id = _record(conn, problem_id, mode, code, g, latency, elapsed, now)
-        if mode == "submit" and g.verdict is Verdict.ACCEPTED:
+        if checks_off:
             task = mark_item_done(conn, ItemKind.ACTIVITY, problem_id, now=now)
     return AttemptResult(
         id=attempt_id,

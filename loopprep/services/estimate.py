@@ -900,9 +900,10 @@ def answer_drill(
         raise InvalidInput(exc.message, exc.hint, field="answer") from None
     completed: str | None = None
     if save:
+        from loopprep.store.locks import write_transaction
         from loopprep.store.tables import estimate_drill_attempt
 
-        with ctx.engine.begin() as conn:  # the attempt and its plan check-off are saved together
+        with write_transaction(ctx.engine) as conn:  # the attempt and its plan check-off are saved together
             conn.execute(
                 estimate_drill_attempt.insert().values(
                     kind=kind,

@@ -701,23 +701,6 @@ def today_plan(ctx: AppContext, *, today: dt.date) -> TodayView:
     )
 
 
-def _progress_in(conn: Connection) -> ProgressView:
-    rows = conn.execute(select(plan_task.c.status, plan_task.c.minutes)).all()
-    by = {st: [m for s_, m in rows if s_ == st.value] for st in Status}
-    live = len(rows) - len(by[Status.DROPPED])
-    done = len(by[Status.DONE])
-    return ProgressView(
-        done=done,
-        skipped=len(by[Status.SKIPPED]),
-        pending=len(by[Status.PENDING]),
-        dropped=len(by[Status.DROPPED]),
-        total=live,
-        percent=round(100 * done / live) if live else 0,
-        minutes_done=sum(by[Status.DONE]),
-        minutes_total=sum(m for s_, m in rows if s_ != Status.DROPPED.value),
-    )
-
-
 def _set_status_in(conn: Connection, key: str, status: Status, *, now: dt.datetime) -> PlanTask:
     """Change one task's status on ``conn`` (under the write lock): one row, plus a SEQUENCE bump
     for the blocks of its day when skipping moves them in the calendar."""
@@ -744,7 +727,7 @@ def set_task_status(ctx: AppContext, key: str, status: Status, *, now: dt.dateti
         raise InvalidInput("A task cannot be marked dropped by hand.", field="status")
     with write_transaction(ctx.engine) as conn:
         changed = _set_status_in(conn, key, status, now=now)
-        progress = _progress_in(conn)
+        progress = _progress(_load(conn)[1])
     return StatusResult(task=_view(changed, _titles(ctx)), progress=progress)
 
 

@@ -17,6 +17,7 @@ from loopprep.engines.clock import ItemKind
 from loopprep.errors import ContentError, ContentProblem, InvalidInput, NotFound
 from loopprep.services.context import AppContext
 from loopprep.services.plan import mark_item_done
+from loopprep.store.locks import write_transaction
 from loopprep.store.tables import stats_case_attempt
 
 CASES_DIR = Path(__file__).parent / "stats_cases"
@@ -304,7 +305,7 @@ def submit_attempt(
         "numeric_total": len(graded),
         "created_at": now,
     }
-    with ctx.engine.begin() as conn:
+    with write_transaction(ctx.engine) as conn:  # the attempt and its plan check-off together
         new_id = conn.execute(insert(stats_case_attempt).values(**row).returning(stats_case_attempt.c.id)).scalar_one()
         stored = conn.execute(select(stats_case_attempt).where(stats_case_attempt.c.id == new_id)).one()
         mark_item_done(conn, ItemKind.ACTIVITY, case_id, now=now)  # the plan's hook, in the same transaction
