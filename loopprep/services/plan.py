@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import Connection, select, update
@@ -313,9 +313,8 @@ def _store(
     *,
     now: dt.datetime,
 ) -> None:
-    """Replace the task rows of the whole plan (create and re-plan only, under the write lock),
-    raising each block's SEQUENCE when its calendar entry changed.  A key given twice keeps its
-    first task: a timeline block the new plan brings back replaces its old dropped row."""
+    """Replace every task row (create and re-plan, under the write lock), raising a block's SEQUENCE when it
+    changed.  A key given twice keeps its first task (a revived timeline block replaces its dropped row)."""
     seen: set[str] = set()
     unique = [t for t in tasks if not (t.key in seen or seen.add(t.key))]  # type: ignore[func-returns-value]
     spans = _blocks(unique, settings)
@@ -330,8 +329,7 @@ def _store(
 
 
 def _restamp_day(conn: Connection, settings: dict[str, Any], day: dt.date, *, now: dt.datetime) -> None:
-    """After a block of ``day`` was skipped or un-skipped the day's other blocks move: raise the
-    SEQUENCE of each block of that day whose calendar entry changed (a handful of rows)."""
+    """A block of ``day`` was (un)skipped, so the day's others move: raise the SEQUENCE of each that changed."""
     rows = conn.execute(select(plan_task).where(plan_task.c.day == day).order_by(plan_task.c.position)).mappings().all()
     tasks = [_task_from_row(r) for r in rows]
     spans = _blocks(tasks, settings)
@@ -479,8 +477,8 @@ def _replan_in(
     today: dt.date,
     now: dt.datetime,
 ) -> None:
-    """Re-plan on ``conn`` (which holds the write lock).  Raises ``NotFound`` with no plan and
-    ``InvalidInput`` for settings or a profile the plan cannot follow; nothing is written then."""
+    """Re-plan on ``conn`` (holding the write lock).  Raises ``NotFound`` with no plan and ``InvalidInput``
+    for settings or a profile the plan cannot follow, before writing anything."""
     current, tasks, seq = _load(conn)
     if current is None:
         raise NotFound("There is no plan yet.", "Create one: loopprep plan create (or the plan page).")
@@ -496,7 +494,7 @@ def _replan_in(
         reserved=[t.key for t in old_dropped],
     )
     _save_settings(conn, values, profile, plan.notices, now)
-    _store(conn, values, [*plan.tasks, *plan.dropped, *old_dropped], seq, now=now)
+    _store(conn, values, [*plan.tasks, *old_dropped, *plan.dropped], seq, now=now)
 
 
 def replan_plan(
@@ -732,9 +730,12 @@ def set_task_status(ctx: AppContext, key: str, status: Status, *, now: dt.dateti
 
 
 def plan_today(conn: Connection, now: dt.datetime) -> dt.date:
-    """Today's date in the plan's time zone (UTC without a plan)."""
+    """Today's date in the plan's time zone (UTC without a plan, or with a zone this system lacks)."""
     tz = conn.execute(select(plan_settings.c.time_zone).where(plan_settings.c.id == SETTINGS_ID)).scalar()
-    return now.astimezone(ZoneInfo(tz or "UTC")).date()
+    try:
+        return now.astimezone(ZoneInfo(tz or "UTC")).date()
+    except (ValueError, ZoneInfoNotFoundError):
+        return now.astimezone(dt.UTC).date()
 
 
 def mark_item_done(
