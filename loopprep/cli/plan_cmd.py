@@ -171,7 +171,7 @@ def register(app: typer.Typer) -> None:
 
         from loopprep.services.plan import show_plan
 
-        view = show_plan(state(ctx).context(), today=dt.date.today(), week=week, now=dt.datetime.now(dt.UTC))
+        view = show_plan(state(ctx).context(), today=dt.date.today(), week=week)
         print_json(view) if json else _print_plan(view)
 
     @plan.command("today")
@@ -182,7 +182,7 @@ def register(app: typer.Typer) -> None:
 
         from loopprep.services.plan import today_plan
 
-        view = today_plan(state(ctx).context(), today=dt.date.today(), now=dt.datetime.now(dt.UTC))
+        view = today_plan(state(ctx).context(), today=dt.date.today())
         if json:
             print_json(view)
             return

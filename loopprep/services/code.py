@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import case, delete, func, insert, select, update
+from sqlalchemy import Connection, case, delete, func, insert, select, update
 
 from loopprep.content.loader import ProblemBank, load_problem_dir
 from loopprep.engines.clock import ItemKind
@@ -26,7 +26,8 @@ from loopprep.judge.check import check_problem
 from loopprep.judge.client import Judge, JudgeUnavailable
 from loopprep.judge.runner import PerfFigure, cases_of, judge, measure_perf
 from loopprep.services.context import AppContext
-from loopprep.services.plan import complete_item
+from loopprep.services.plan import mark_item_done
+from loopprep.store.locks import write_transaction
 from loopprep.store.tables import code_attempt, code_reference_perf
 
 log = logging.getLogger("loopprep.judge")
@@ -399,7 +400,7 @@ def _stored_cases(g: Graded) -> list[dict[str, Any]]:
 
 
 def _record(
-    ctx: AppContext,
+    conn: Connection,
     problem_id: str,
     mode: str,
     code: str,
@@ -408,27 +409,26 @@ def _record(
     elapsed_s: float | None,
     now: dt.datetime,
 ) -> int:
-    with ctx.engine.begin() as conn:
-        return int(
-            conn.execute(
-                insert(code_attempt)
-                .values(
-                    problem_id=problem_id,
-                    mode=mode,
-                    code=code,
-                    verdict=g.verdict.value,
-                    message=g.message[:20000],
-                    passed=g.passed,
-                    total=g.total,
-                    cases=_stored_cases(g),
-                    elapsed_s=elapsed_s,
-                    latency_ms=round(latency_ms, 3),
-                    perf=None,
-                    created_at=now,
-                )
-                .returning(code_attempt.c.id)
-            ).scalar_one()
-        )
+    return int(
+        conn.execute(
+            insert(code_attempt)
+            .values(
+                problem_id=problem_id,
+                mode=mode,
+                code=code,
+                verdict=g.verdict.value,
+                message=g.message[:20000],
+                passed=g.passed,
+                total=g.total,
+                cases=_stored_cases(g),
+                elapsed_s=elapsed_s,
+                latency_ms=round(latency_ms, 3),
+                perf=None,
+                created_at=now,
+            )
+            .returning(code_attempt.c.id)
+        ).scalar_one()
+    )
 
 
 def _elapsed(elapsed_s: float | None) -> float | None:
@@ -469,10 +469,13 @@ def _execute(
         latency = 0.0
     if g.verdict is Verdict.JUDGE_ERROR:
         log.error("judge error on %s: %s", problem_id, g.message)
-    attempt_id = _record(ctx, problem_id, mode, code, g, latency, elapsed, now)
     task = None
-    if mode == "submit" and g.verdict is Verdict.ACCEPTED:
-        task = complete_item(ctx, ItemKind.ACTIVITY, problem_id, today=now.date(), now=now)
+    checks_off = mode == "submit" and g.verdict is Verdict.ACCEPTED
+    # the attempt and its plan check-off are saved together, under the plan's write lock
+    with write_transaction(ctx.engine) if checks_off else ctx.engine.begin() as conn:
+        attempt_id = _record(conn, problem_id, mode, code, g, latency, elapsed, now)
+        if checks_off:
+            task = mark_item_done(conn, ItemKind.ACTIVITY, problem_id, now=now)
     return AttemptResult(
         id=attempt_id,
         problem_id=problem_id,

@@ -27,6 +27,8 @@ from loopprep.engines.estimate.steps import BadInput, Estimate
 from loopprep.errors import InvalidInput
 
 if TYPE_CHECKING:  # kept out of import time: `loopprep --help` builds the estimate commands from this module
+    from sqlalchemy import Connection
+
     from loopprep.content.loader import ContentBank
     from loopprep.services.context import AppContext
 
@@ -733,9 +735,10 @@ def answer_drill(
         raise InvalidInput(exc.message, exc.hint, field="answer") from None
     completed: str | None = None
     if save:
+        from loopprep.store.locks import write_transaction
         from loopprep.store.tables import estimate_drill_attempt
 
-        with ctx.engine.begin() as conn:
+        with write_transaction(ctx.engine) as conn:  # the attempt and its plan check-off are saved together
             conn.execute(
                 estimate_drill_attempt.insert().values(
                     kind=kind,
@@ -748,7 +751,7 @@ def answer_drill(
                     answered_at=now,
                 )
             )
-        completed = _complete_plan_task(ctx, kind, today=today or now.date(), now=now)
+            completed = _complete_plan_task(conn, kind, today=today, now=now)
     return DrillResult(
         kind=kind,
         seed=seed,
@@ -771,13 +774,14 @@ def plan_items(kind: str) -> tuple[str, ...]:
     return (f"estimation-drill-{kind}", "estimation-drill")
 
 
-def _complete_plan_task(ctx: AppContext, kind: str, *, today: dt.date, now: dt.datetime) -> str | None:
-    """Mark done the earliest pending plan task that names this drill, if the plan has one."""
+def _complete_plan_task(conn: Connection, kind: str, *, today: dt.date | None, now: dt.datetime) -> str | None:
+    """Mark done, in the caller's transaction, the earliest pending plan task that names this
+    drill, if the plan has one (``today`` None: today in the plan's time zone)."""
     from loopprep.engines.clock.model import ItemKind
-    from loopprep.services.plan import complete_item
+    from loopprep.services.plan import mark_item_done
 
     for item in plan_items(kind):
-        key = complete_item(ctx, ItemKind.ACTIVITY, item, today=today, now=now)
+        key = mark_item_done(conn, ItemKind.ACTIVITY, item, today=today, now=now)
         if key:
             return key
     return None

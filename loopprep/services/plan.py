@@ -10,10 +10,10 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, update
 
 from loopprep.domain import CompanyType, Profile, Role, RoundId
 from loopprep.engines.clock import (
@@ -35,8 +35,9 @@ from loopprep.engines.clock.calendar import Block, build_calendar, lay_out
 from loopprep.errors import InvalidInput, LoopprepError, NotFound
 from loopprep.services.context import AppContext
 from loopprep.services.plan_rules import case_index, problem_index
-from loopprep.services.profile import load_profile
 from loopprep.services.weights import weights_for
+from loopprep.store.locks import lock_user_state, write_transaction
+from loopprep.store.profiles import get_profile
 from loopprep.store.tables import plan_settings, plan_task
 
 SETTINGS_ID = 1
@@ -277,6 +278,29 @@ def _fingerprint(t: PlanTask, span: tuple[dt.datetime, dt.datetime]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
+def _row(t: PlanTask, pos: int, seq: int, fp: str, now: dt.datetime) -> dict[str, Any]:
+    return {
+        "key": t.key,
+        "day": t.day,
+        "position": pos,
+        "kind": t.kind,
+        "title": t.title,
+        "minutes": t.minutes,
+        "phase": t.phase.value,
+        "item_kind": t.item_kind.value,
+        "item": t.item,
+        "round": t.round.value if t.round else None,
+        "new_material": t.new_material,
+        "at": t.at.isoformat(timespec="minutes") if t.at else None,
+        "counts": t.counts,
+        "status": t.status.value,
+        "reason": t.reason,
+        "sequence": seq,
+        "fingerprint": fp,
+        "updated_at": now,
+    }
+
+
 def _store(
     conn: Connection,
     settings: dict[str, Any],
@@ -285,37 +309,34 @@ def _store(
     *,
     now: dt.datetime,
 ) -> None:
-    """Replace the task rows, raising each block's SEQUENCE when its calendar entry changed."""
-    spans = _blocks(tasks, settings)
+    """Replace every task row (create and re-plan, under the write lock), raising a block's SEQUENCE when it
+    changed.  A key given twice keeps its first task (a revived timeline block replaces its dropped row)."""
+    seen: set[str] = set()
+    unique = [t for t in tasks if not (t.key in seen or seen.add(t.key))]  # type: ignore[func-returns-value]
+    spans = _blocks(unique, settings)
     conn.execute(plan_task.delete())
     rows = []
-    for pos, t in enumerate(tasks):
+    for pos, t in enumerate(unique):
         fp = _fingerprint(t, spans[t.key])
         seq, old_fp = previous.get(t.key, (0, fp))
-        rows.append(
-            {
-                "key": t.key,
-                "day": t.day,
-                "position": pos,
-                "kind": t.kind,
-                "title": t.title,
-                "minutes": t.minutes,
-                "phase": t.phase.value,
-                "item_kind": t.item_kind.value,
-                "item": t.item,
-                "round": t.round.value if t.round else None,
-                "new_material": t.new_material,
-                "at": t.at.isoformat(timespec="minutes") if t.at else None,
-                "counts": t.counts,
-                "status": t.status.value,
-                "reason": t.reason,
-                "sequence": seq + 1 if fp != old_fp else seq,
-                "fingerprint": fp,
-                "updated_at": now,
-            }
-        )
+        rows.append(_row(t, pos, seq + 1 if fp != old_fp else seq, fp, now))
     if rows:
         conn.execute(plan_task.insert(), rows)
+
+
+def _restamp_day(conn: Connection, settings: dict[str, Any], day: dt.date, *, now: dt.datetime) -> None:
+    """A block of ``day`` was (un)skipped, so the day's others move: raise the SEQUENCE of each that changed."""
+    rows = conn.execute(select(plan_task).where(plan_task.c.day == day).order_by(plan_task.c.position)).mappings().all()
+    tasks = [_task_from_row(r) for r in rows]
+    spans = _blocks(tasks, settings)
+    for r, t in zip(rows, tasks, strict=True):
+        fp = _fingerprint(t, spans[t.key])
+        if fp != r["fingerprint"]:
+            conn.execute(
+                update(plan_task)
+                .where(plan_task.c.key == t.key)
+                .values(fingerprint=fp, sequence=plan_task.c.sequence + 1, updated_at=now)
+            )
 
 
 def _snapshot(profile: Profile) -> dict[str, Any]:
@@ -363,8 +384,8 @@ def _engine_call(fn: Any, *args: Any, **kw: Any) -> StudyPlan:
         raise InvalidInput(exc.message, exc.hint, field=exc.field) from None
 
 
-def _require_profile(ctx: AppContext) -> Profile:
-    profile = load_profile(ctx)
+def _require_profile(conn: Connection) -> Profile:
+    profile = get_profile(conn)
     if profile is None:
         raise InvalidInput(
             "There is no profile yet: a plan needs your role, level, company types and loop date.",
@@ -419,9 +440,9 @@ def create_plan(
     An existing plan is kept unless ``replace`` (then its tasks and progress are discarded;
     ``replan`` keeps them).  Raises ``InvalidInput`` for no profile, a loop in the past, zero
     hours, bad rounds; a loop tomorrow gives the day-before plan with a notice."""
-    profile = _require_profile(ctx)
     changes = changes or PlanSettingsIn()
-    with ctx.engine.begin() as conn:
+    with write_transaction(ctx.engine) as conn:
+        profile = _require_profile(conn)
         current, _, _ = _load(conn)
         if current is not None and not replace:
             raise LoopprepError(
@@ -443,41 +464,60 @@ def create_plan(
     return show_plan(ctx, today=today)
 
 
+def _replan_in(
+    conn: Connection,
+    ctx: AppContext,
+    profile: Profile,
+    changes: PlanSettingsIn | None,
+    *,
+    today: dt.date,
+    now: dt.datetime,
+) -> None:
+    """Re-plan on ``conn`` (holding the write lock).  Raises ``NotFound`` with no plan and ``InvalidInput``
+    for settings or a profile the plan cannot follow, before writing anything."""
+    current, tasks, seq = _load(conn)
+    if current is None:
+        raise NotFound("There is no plan yet.", "Create one: loopprep plan create (or the plan page).")
+    values = _merge(changes or PlanSettingsIn(), {**current, "start_date": str(current["start_date"])})
+    start = max(today, dt.date.fromisoformat(values["start_date"]))
+    live = [t for t in tasks if t.status != Status.DROPPED]
+    old_dropped = [t for t in tasks if t.status == Status.DROPPED]
+    plan = _engine_call(
+        replan,
+        live,
+        _request(ctx, profile, values, start),
+        rules=plan_rules(ctx),
+        reserved=[t.key for t in old_dropped],
+    )
+    _save_settings(conn, values, profile, plan.notices, now)
+    _store(conn, values, [*plan.tasks, *old_dropped, *plan.dropped], seq, now=now)
+
+
 def replan_plan(
     ctx: AppContext, changes: PlanSettingsIn | None = None, *, today: dt.date, now: dt.datetime
 ) -> PlanView:
     """Re-plan from today with the current profile and (changed) settings, keeping done and
     skipped tasks; unfinished ones move forward or are listed as dropped with the reason."""
-    profile = _require_profile(ctx)
-    with ctx.engine.begin() as conn:
-        current, tasks, seq = _load(conn)
-        if current is None:
-            raise NotFound("There is no plan yet.", "Create one: loopprep plan create (or the plan page).")
-        values = _merge(changes or PlanSettingsIn(), {**current, "start_date": str(current["start_date"])})
-        start = max(today, dt.date.fromisoformat(values["start_date"]))
-        live = [t for t in tasks if t.status != Status.DROPPED]
-        old_dropped = [t for t in tasks if t.status == Status.DROPPED]
-        plan = _engine_call(replan, live, _request(ctx, profile, values, start), rules=plan_rules(ctx))
-        _save_settings(conn, values, profile, plan.notices, now)
-        _store(conn, values, [*plan.tasks, *old_dropped, *plan.dropped], seq, now=now)
+    with write_transaction(ctx.engine) as conn:
+        _replan_in(conn, ctx, _require_profile(conn), changes, today=today, now=now)
     return show_plan(ctx, today=today)
 
 
-def _refresh_if_profile_changed(ctx: AppContext, *, today: dt.date, now: dt.datetime) -> str | None:
-    """Re-plan when the profile changed since the plan was made; a profile the plan cannot
-    follow (e.g. a loop date that no longer matches the rounds) gives a notice instead."""
-    profile = load_profile(ctx)
-    with ctx.engine.connect() as conn:
-        row = conn.execute(select(plan_settings.c.profile_snapshot)).first()
-    if profile is None or row is None or row[0] == _snapshot(profile):
-        return None
-    if profile.loop_date < today:
-        return f"Your loop date {profile.loop_date.isoformat()} has passed; set a new one to re-plan."
-    try:
-        replan_plan(ctx, today=today, now=now)
+def follow_profile(conn: Connection, ctx: AppContext, profile: Profile, *, today: dt.date, now: dt.datetime) -> None:
+    """The profile was just saved on ``conn`` (inside the caller's locked transaction): re-plan
+    when it differs from the one the plan was made for.  A profile the plan cannot follow (e.g. a
+    loop date that no longer matches the rounds) leaves the tasks as they are, with a notice."""
+    row = conn.execute(
+        select(plan_settings.c.profile_snapshot, plan_settings.c.notices).where(plan_settings.c.id == SETTINGS_ID)
+    ).first()
+    if row is None or row[0] == _snapshot(profile):
+        return
+    try:  # a refused re-plan raises before it writes anything
+        _replan_in(conn, ctx, profile, None, today=today, now=now)
     except LoopprepError as exc:
-        return f"Your profile changed but the plan could not follow: {exc.message} {exc.hint}".strip()
-    return None
+        problem = f"Your profile changed but the plan could not follow: {exc.message} {exc.hint}".strip()
+        notices = [n for n in row[1] if not n.startswith("Your profile changed")] + [problem]
+        conn.execute(update(plan_settings).where(plan_settings.c.id == SETTINGS_ID).values(notices=notices))
 
 
 def _titles(ctx: AppContext) -> dict[tuple[str, str], tuple[str, str | None]]:
@@ -551,21 +591,20 @@ def _settings_view(s: dict[str, Any]) -> PlanSettingsView:
     )
 
 
-def show_plan(ctx: AppContext, *, today: dt.date, week: int | None = None, now: dt.datetime | None = None) -> PlanView:
+def show_plan(ctx: AppContext, *, today: dt.date, week: int | None = None) -> PlanView:
     """The plan: phases, one week of days (``week`` 1-based; default the week of today),
-    today's tasks, progress and dropped tasks.  A profile changed since the plan was made
-    re-plans first (keeping what is done).  Raises ``InvalidInput`` for a week out of range."""
-    problem = _refresh_if_profile_changed(ctx, today=today, now=now) if now is not None else None
+    today's tasks, progress and dropped tasks.  Only reads (a profile change re-plans when it is
+    saved).  Raises ``InvalidInput`` for a week out of range."""
     spec = ctx.bank.plan
     with ctx.engine.connect() as conn:
         settings, tasks, _ = _load(conn)
+        profile = get_profile(conn)
     if settings is None:
         return PlanView(exists=False, today=today, phase_rule=spec.phases.rule, timeline_rule=spec.timeline.rule)
     titles = _titles(ctx)
     live = [t for t in tasks if t.status != Status.DROPPED]
     first = min([t.day for t in live], default=settings["start_date"])
     last = max([t.day for t in live], default=first)
-    profile = load_profile(ctx)
     loop_rounds = settings["loop_rounds"]
     loop_first = (
         min(dt.datetime.fromisoformat(r["start"]).date() for r in loop_rounds)
@@ -605,7 +644,9 @@ def show_plan(ctx: AppContext, *, today: dt.date, week: int | None = None, now: 
             )
         )
     missed = sum(1 for t in live if t.status == Status.PENDING and t.day < today)
-    notices = list(settings["notices"]) + ([problem] if problem else [])
+    notices = list(settings["notices"])
+    if profile is not None and profile.loop_date < today:
+        notices.append(f"Your loop date {profile.loop_date.isoformat()} has passed; set a new one to re-plan.")
     if missed:
         notices.append(f"{missed} unfinished task(s) from past days: re-plan to move them forward.")
     return PlanView(
@@ -636,9 +677,9 @@ def show_plan(ctx: AppContext, *, today: dt.date, week: int | None = None, now: 
     )
 
 
-def today_plan(ctx: AppContext, *, today: dt.date, now: dt.datetime | None = None) -> TodayView:
+def today_plan(ctx: AppContext, *, today: dt.date) -> TodayView:
     """Today's tasks and the overall progress (``exists`` False when there is no plan)."""
-    view = show_plan(ctx, today=today, now=now)
+    view = show_plan(ctx, today=today)
     if not view.exists:
         return TodayView(exists=False, today=today)
     return TodayView(
@@ -654,39 +695,75 @@ def today_plan(ctx: AppContext, *, today: dt.date, now: dt.datetime | None = Non
     )
 
 
+def _set_status_in(conn: Connection, key: str, status: Status, *, now: dt.datetime) -> PlanTask:
+    """Change one task's status on ``conn`` (under the write lock): one row, plus a SEQUENCE bump
+    for the blocks of its day when skipping moves them in the calendar."""
+    settings = conn.execute(select(plan_settings).where(plan_settings.c.id == SETTINGS_ID)).mappings().first()
+    if settings is None:
+        raise NotFound("There is no plan yet.", "Create one: loopprep plan create (or the plan page).")
+    row = conn.execute(select(plan_task).where(plan_task.c.key == key)).mappings().first()
+    if row is None:
+        raise NotFound(f"There is no task '{key}' in the plan.", "`loopprep plan today` lists the task ids.")
+    match = _task_from_row(row)
+    if match.status == Status.DROPPED:
+        raise InvalidInput(f"Task '{key}' was dropped ({match.reason})", "Re-plan to bring work back.", field="task")
+    conn.execute(update(plan_task).where(plan_task.c.key == key).values(status=status.value, updated_at=now))
+    if (match.status == Status.SKIPPED) != (status == Status.SKIPPED):
+        _restamp_day(conn, dict(settings), match.day, now=now)
+    return PlanTask(**{**match.__dict__, "status": status})
+
+
 def set_task_status(ctx: AppContext, key: str, status: Status, *, now: dt.datetime) -> StatusResult:
     """Mark a task done, skipped or (undo) pending.  Raises ``NotFound`` for an unknown key and
-    ``InvalidInput`` for a dropped task (re-plan instead)."""
+    ``InvalidInput`` for a dropped task (re-plan instead).  Concurrent calls queue on the write
+    lock; each changes only its own task, so none is lost."""
     if status == Status.DROPPED:
         raise InvalidInput("A task cannot be marked dropped by hand.", field="status")
-    with ctx.engine.begin() as conn:
-        settings, tasks, seq = _load(conn)
-        if settings is None:
-            raise NotFound("There is no plan yet.", "Create one: loopprep plan create (or the plan page).")
-        match = next((t for t in tasks if t.key == key), None)
-        if match is None:
-            raise NotFound(f"There is no task '{key}' in the plan.", "`loopprep plan today` lists the task ids.")
-        if match.status == Status.DROPPED:
-            raise InvalidInput(
-                f"Task '{key}' was dropped ({match.reason})", "Re-plan to bring work back.", field="task"
-            )
-        changed = PlanTask(**{**match.__dict__, "status": status})
-        tasks = [changed if t.key == key else t for t in tasks]
-        _store(conn, settings, tasks, seq, now=now)
-    return StatusResult(task=_view(changed, _titles(ctx)), progress=_progress(tasks))
+    with write_transaction(ctx.engine) as conn:
+        changed = _set_status_in(conn, key, status, now=now)
+        progress = _progress(_load(conn)[1])
+    return StatusResult(task=_view(changed, _titles(ctx)), progress=progress)
 
 
-def complete_item(ctx: AppContext, item_kind: ItemKind, item: str, *, today: dt.date, now: dt.datetime) -> str | None:
-    """Another area finished ``item`` (a problem solved, a drill done): mark the earliest pending
-    task naming it (on or before today first) done.  Returns the task key, or None."""
-    with ctx.engine.connect() as conn:
-        _, tasks, _ = _load(conn)
-    pending = [t for t in tasks if t.status == Status.PENDING and t.item_kind == item_kind and t.item == item]
-    if not pending:
+def plan_today(conn: Connection, now: dt.datetime) -> dt.date:
+    """Today's date in the plan's time zone (UTC without a plan, or with a zone this system lacks)."""
+    tz = conn.execute(select(plan_settings.c.time_zone).where(plan_settings.c.id == SETTINGS_ID)).scalar()
+    try:
+        return now.astimezone(ZoneInfo(tz or "UTC")).date()
+    except (ValueError, ZoneInfoNotFoundError):
+        return now.astimezone(dt.UTC).date()
+
+
+def mark_item_done(
+    conn: Connection, item_kind: ItemKind, item: str, *, now: dt.datetime, today: dt.date | None = None
+) -> str | None:
+    """Another area finished ``item`` (a problem solved, a case or drill done) and records it on
+    ``conn``: mark the earliest pending task naming it (on or before today first, today in the
+    plan's time zone unless given) done, in the caller's transaction, so the attempt and the
+    check-off are saved together or not at all.  Returns the task key, or None."""
+    lock_user_state(conn)
+    if today is None:
+        today = plan_today(conn, now)
+    rows = conn.execute(
+        select(plan_task.c.key, plan_task.c.day, plan_task.c.position).where(
+            plan_task.c.status == Status.PENDING.value,
+            plan_task.c.item_kind == item_kind.value,
+            plan_task.c.item == item,
+        )
+    ).all()
+    if not rows:
         return None
-    pending.sort(key=lambda t: (t.day > today, t.day))
-    set_task_status(ctx, pending[0].key, Status.DONE, now=now)
-    return pending[0].key
+    key = min(rows, key=lambda r: (r[1] > today, r[1], r[2]))[0]
+    _set_status_in(conn, key, Status.DONE, now=now)
+    return str(key)
+
+
+def complete_item(
+    ctx: AppContext, item_kind: ItemKind, item: str, *, now: dt.datetime, today: dt.date | None = None
+) -> str | None:
+    """``mark_item_done`` in a transaction of its own."""
+    with write_transaction(ctx.engine) as conn:
+        return mark_item_done(conn, item_kind, item, now=now, today=today)
 
 
 def calendar_ics(ctx: AppContext, *, now: dt.datetime) -> bytes:

@@ -11,13 +11,18 @@ from pydantic import BaseModel, ValidationError
 from loopprep.domain import COMPANY_LABELS, ROLE_LABELS, Profile
 from loopprep.errors import InvalidInput
 from loopprep.services.context import AppContext
+from loopprep.store.locks import write_transaction
 from loopprep.store.profiles import get_profile, save_profile
+
+# How far ahead a loop date may be: a plan is made day by day up to it, and no interview loop
+# is booked more than a year out.
+MAX_DAYS_AHEAD = 366
 
 FIELD_HINTS = {
     "role": "Choose ml-engineer, ai-llm-engineer or data-scientist.",
     "level": "Choose l4, l5 or l6-plus.",
     "company_types": "Choose one or more of faang, ai-first-lab, product-company, startup.",
-    "loop_date": "Give the first day of your loop as YYYY-MM-DD, today or later.",
+    "loop_date": f"Give the first day of your loop as YYYY-MM-DD, from today to at most {MAX_DAYS_AHEAD} days ahead.",
     "target_companies": "Give up to 20 company names, each at most 80 characters.",
 }
 
@@ -65,15 +70,10 @@ def _friendly(err: Mapping[str, Any]) -> tuple[str, str]:
     return field, f"{msg} {hint}".strip()
 
 
-def set_profile(ctx: AppContext, changes: Mapping[str, Any], *, today: dt.date, now: dt.datetime) -> Profile:
-    """Validate and save the profile.  ``changes`` may be partial when a profile exists (the rest
-    is kept).  Raises ``InvalidInput`` with a message per bad field; nothing is saved then."""
-    current = load_profile(ctx)
-    data: dict[str, Any] = current.model_dump() if current else {}
-    data.update({k: v for k, v in changes.items() if v is not None})
+def _validated(data: Mapping[str, Any], *, today: dt.date) -> Profile:
     errors: dict[str, str] = {}
     try:
-        profile = Profile.model_validate(data)
+        profile: Profile | None = Profile.model_validate(data)
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
             field, msg = _friendly(err)
@@ -84,6 +84,13 @@ def set_profile(ctx: AppContext, changes: Mapping[str, Any], *, today: dt.date, 
             f"{profile.loop_date.isoformat()} is in the past (today is {today.isoformat()}). "
             + FIELD_HINTS["loop_date"]
         )
+    latest = today + dt.timedelta(days=MAX_DAYS_AHEAD)
+    if profile is not None and profile.loop_date > latest:
+        errors["loop_date"] = (
+            f"{profile.loop_date.isoformat()} is more than {MAX_DAYS_AHEAD} days ahead; loopprep plans at most "
+            f"a year out. Give your loop's real date, {latest.isoformat()} or earlier (set it later if it is not "
+            "booked yet)."
+        )
     if errors or profile is None:
         first = next(iter(errors.items()))
         raise InvalidInput(
@@ -92,6 +99,22 @@ def set_profile(ctx: AppContext, changes: Mapping[str, Any], *, today: dt.date, 
             field=first[0],
             fields=errors,
         )
-    with ctx.engine.begin() as conn:
+    return profile
+
+
+def set_profile(ctx: AppContext, changes: Mapping[str, Any], *, today: dt.date, now: dt.datetime) -> Profile:
+    """Validate and save the profile, and re-plan an existing plan made for another profile, in
+    one transaction under the write lock (a concurrent partial change is applied after this one,
+    never lost).  ``changes`` may be partial when a profile exists (the rest is kept).  Raises
+    ``InvalidInput`` with a message per bad field (a loop date in the past or more than
+    ``MAX_DAYS_AHEAD`` days ahead is one); nothing is saved then."""
+    from loopprep.services.plan import follow_profile
+
+    with write_transaction(ctx.engine) as conn:
+        current = get_profile(conn)
+        data: dict[str, Any] = current.model_dump() if current else {}
+        data.update({k: v for k, v in changes.items() if v is not None})
+        profile = _validated(data, today=today)
         save_profile(conn, profile, now=now)
+        follow_profile(conn, ctx, profile, today=today, now=now)
     return profile

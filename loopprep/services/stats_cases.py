@@ -16,7 +16,8 @@ __all__ = ["AREAS", "case_bank", "expected_answer", "get_case", "list_cases", "s
 from loopprep.engines.clock import ItemKind
 from loopprep.errors import InvalidInput, NotFound
 from loopprep.services.context import AppContext
-from loopprep.services.plan import complete_item
+from loopprep.services.plan import mark_item_done
+from loopprep.store.locks import write_transaction
 from loopprep.store.tables import stats_case_attempt
 
 
@@ -219,8 +220,8 @@ def submit_attempt(
         "numeric_total": len(graded),
         "created_at": now,
     }
-    with ctx.engine.begin() as conn:
+    with write_transaction(ctx.engine) as conn:  # the attempt and its plan check-off together
         new_id = conn.execute(insert(stats_case_attempt).values(**row).returning(stats_case_attempt.c.id)).scalar_one()
         stored = conn.execute(select(stats_case_attempt).where(stats_case_attempt.c.id == new_id)).one()
-    complete_item(ctx, ItemKind.ACTIVITY, case_id, today=now.date(), now=now)  # the plan's hook
+        mark_item_done(conn, ItemKind.ACTIVITY, case_id, now=now)  # the plan's hook, in the same transaction
     return AttemptResult(attempt=_attempt_view(stored), graded=graded, checklist=case.checklist)

@@ -82,3 +82,25 @@ def test_json_field_names_are_stable(cli) -> None:  # noqa: ANN001
     assert sorted(cli.json("plan", "today")) == [
         "days_to_loop", "exists", "minutes", "missed", "phase", "phase_label", "progress", "tasks", "today",
     ]  # fmt: skip
+
+
+def test_replan_with_drops_then_a_new_loop_date_keeps_the_plan_working(cli) -> None:  # noqa: ANN001
+    # the sequence that once left `plan_task.key` colliding and every plan command failing
+    _profile(cli)
+    cli.json("plan", "create")
+    key = cli.json("plan", "today")["tasks"][0]["key"]
+    cli.json("plan", "done", key)
+    assert cli.json("plan", "replan", "--weekday-minutes", "60")["dropped"]
+    later = (dt.date.today() + dt.timedelta(days=35)).isoformat()
+    r = cli("profile", "set", "--loop-date", later)
+    assert r.exit_code == 0, r.output
+    today = cli.json("plan", "today")
+    assert any(t["key"] == key and t["status"] == "done" for t in today["tasks"])
+    assert cli.json("plan", "show")["loop_date"] == later  # the profile change re-planned already
+    assert cli.json("plan", "replan", "--weekday-minutes", "90")["progress"]["done"] == 1
+
+
+def test_a_loop_date_more_than_a_year_ahead_is_a_red_line(cli) -> None:  # noqa: ANN001
+    far = (dt.date.today() + dt.timedelta(days=367)).isoformat()
+    r = cli("profile", "set", "--role", "ml-engineer", "--level", "l5", "-c", "faang", "--loop-date", far)
+    assert r.exit_code == 1 and "366 days" in r.output and "Traceback" not in r.output

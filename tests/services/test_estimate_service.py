@@ -239,23 +239,5 @@ def test_drill_history_survives_export_and_import(ctx) -> None:  # noqa: ANN001
         import_document(ctx, json.dumps(bad), replace=True)
 
 
-def test_a_drill_marks_the_plan_task_that_names_it_done(sqlite_ctx, monkeypatch) -> None:  # noqa: ANN001
-    import loopprep.services.plan as plan
-
-    calls = []
-
-    def fake_complete(ctx, item_kind, item, *, today, now):  # noqa: ANN001, ANN202
-        calls.append((item_kind.value, item, today))
-        return "task-7" if item == "estimation-drill" else None
-
-    monkeypatch.setattr(plan, "complete_item", fake_complete)
-    r = svc.answer_drill(sqlite_ctx, kind="kv", seed=1, answer=5, now=NOW, today=dt.date(2026, 11, 22))
-    assert r.plan_task_done == "task-7"
-    assert calls == [
-        ("activity", "estimation-drill-kv", dt.date(2026, 11, 22)),
-        ("activity", "estimation-drill", dt.date(2026, 11, 22)),
-    ]
-
-
 def test_no_plan_means_no_task_done(sqlite_ctx) -> None:  # noqa: ANN001
     assert svc.answer_drill(sqlite_ctx, kind="kv", seed=1, answer=5, now=NOW).plan_task_done is None

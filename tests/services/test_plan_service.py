@@ -103,7 +103,7 @@ def test_missed_day_and_profile_change_replan(ctx) -> None:  # noqa: ANN001
     assert first[0].key in all_keys  # done work is kept
     # the profile's loop date moves closer: the next show re-plans and lists what no longer fits
     set_profile(ctx, {"loop_date": tomorrow + dt.timedelta(days=5)}, today=tomorrow, now=NOW)
-    view = svc.show_plan(ctx, today=tomorrow, now=NOW)
+    view = svc.show_plan(ctx, today=tomorrow)
     assert view.loop_date == tomorrow + dt.timedelta(days=5)
     assert view.dropped and all(t.reason for t in view.dropped)
     assert view.end == view.loop_date
@@ -209,6 +209,6 @@ def test_profile_change_the_rounds_cannot_follow_gives_a_notice(ctx) -> None:  #
     rounds = [{"round": "ml-coding", "start": "2026-12-07T10:00", "minutes": 45}]
     svc.create_plan(ctx, svc.parse_settings({"loop_rounds": rounds}), today=TODAY, now=NOW)
     set_profile(ctx, {"loop_date": dt.date(2026, 12, 9)}, today=TODAY, now=NOW)
-    view = svc.show_plan(ctx, today=TODAY, now=NOW)
+    view = svc.show_plan(ctx, today=TODAY)
     assert view.exists and view.loop_date == dt.date(2026, 12, 7)
     assert any("could not follow" in n and "2026-12-09" in n for n in view.notices)

@@ -109,3 +109,21 @@ def test_coding_tasks_link_to_their_problem_page(client) -> None:  # noqa: ANN00
     assert f'<a href="/code/{first["item"]}">{escape(first["item_title"])}</a>' in page
     problem = client.get(first["url"])  # the link leads to the problem, where solving it checks the task off
     assert problem.status_code == 200 and escape(first["item_title"]) in problem.text
+
+
+def test_a_far_future_loop_date_is_a_field_error_and_never_reaches_the_plan(client) -> None:  # noqa: ANN001
+    # the API fuzzer once saved a loop date in 4059 and plan creation never finished
+    for far in ("4059-01-01", "9999-12-31", (dt.date.today() + dt.timedelta(days=367)).isoformat()):
+        r = client.put(
+            "/api/profile",
+            json={"role": "ml-engineer", "level": "l5", "company_types": ["faang"], "loop_date": far},
+        )
+        assert r.status_code == 422 and "366 days" in r.json()["fields"]["loop_date"], r.text
+    token = csrf(client)
+    form = {"role": "ml-engineer", "level": "l5", "company_types": "faang", "loop_date": "4059-01-01"}
+    r = client.post("/profile", data={**form, "csrf_token": token})
+    assert r.status_code == 422 and "366 days" in r.text
+    rounds = {"loop_rounds": [{"round": "ml-coding", "start": "9999-12-31T10:00", "minutes": 45}]}
+    _profile(client)
+    r = client.post("/api/plan", json=rounds)
+    assert r.status_code == 422 and "loop_rounds" in r.text

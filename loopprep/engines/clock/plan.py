@@ -42,6 +42,10 @@ from loopprep.engines.clock.model import (
 
 LAST_WEEK_DAYS = 7
 MAX_DAY_MINUTES = 16 * 60
+# A plan covers at most a year of preparation (the profile refuses loop dates further out) and a
+# loop of at most a month: every day is walked once, so this bounds the work and the calendar.
+MAX_PREP_DAYS = 366
+MAX_LOOP_DAYS = 31
 
 
 class PlanInputError(ValueError):
@@ -142,6 +146,20 @@ def _validate(request: PlanRequest) -> int:
     n = (request.first_day - request.start).days
     if n < 0:
         raise _past(request.first_day, request.start)
+    if n > MAX_PREP_DAYS:
+        raise PlanInputError(
+            f"The loop ({request.first_day.isoformat()}) is {n} days after the plan's start; a plan covers at most "
+            f"{MAX_PREP_DAYS} days.",
+            field="loop_date",
+            hint="Set your loop's real date, at most a year ahead (loopprep profile set --loop-date YYYY-MM-DD).",
+        )
+    if (request.last_day - request.first_day).days > MAX_LOOP_DAYS:
+        raise PlanInputError(
+            f"The loop's rounds run from {request.first_day.isoformat()} to {request.last_day.isoformat()}; "
+            f"a loop spans at most {MAX_LOOP_DAYS} days.",
+            field="loop_rounds",
+            hint="Check the rounds' dates, or leave out rounds not yet booked.",
+        )
     if n > 0:
         total = sum(request.availability.minutes_on(request.start + dt.timedelta(days=i)) for i in range(n))
         if total == 0:
@@ -171,6 +189,7 @@ class _Builder:
         self.round_minutes: Counter[RoundId] = Counter()
         self.total_minutes = 0
         self.keys: set[str] = set()
+        self.next_n: dict[tuple[str, str], int] = {}  # the next free key number per (kind, item)
         self.phase_kind: Counter[tuple[Phase, str]] = Counter()
         self.day_used: Counter[dt.date] = Counter()
         total_weight = sum(request.weights.values())
@@ -223,9 +242,12 @@ class _Builder:
         return minutes - self.day_used[day]
 
     def new_key(self, kind: str, item: str) -> str:
-        n = 1
+        """A key no task of this plan, carried, kept or reserved (dropped) has; keys are only
+        ever added, so the search resumes where the last one for this (kind, item) stopped."""
+        n = self.next_n.get((kind, item), 1)
         while f"{kind}-{item}-{n}" in self.keys:
             n += 1
+        self.next_n[(kind, item)] = n + 1
         return f"{kind}-{item}-{n}"
 
     # -- items ---------------------------------------------------------------------------------
@@ -395,6 +417,19 @@ def _build(
         if days:
             last_allowed[kind.id] = max(days)
 
+    # Carried tasks wait in ``future`` (by day) until their day comes, then in ``ready`` (in carry
+    # order) until placed: each day looks only at the ready ones, so a re-plan is linear in the
+    # number of days.  A task whose phase now ends before its day is ready at once; one whose
+    # kind has no phase left in the plan never is (it is dropped below).
+    kept_per_day: dict[dt.date, Counter[str]] = defaultdict(Counter)
+    for t in kept:
+        kept_per_day[t.day][t.kind] += 1
+    rank = {id(c): i for i, c in enumerate(queue)}
+    never = [c for c in queue if c.kind not in last_allowed]
+    ready = [c for c in queue if c.kind in last_allowed and last_allowed[c.kind] < c.day]
+    future = [c for c in queue if c.kind in last_allowed and last_allowed[c.kind] >= c.day]
+    next_future = 0
+
     phase_kinds = {
         span.phase: [k for k in rules.kinds.values() if span.phase in k.phases and k.id not in _TIMELINE(rules)]
         for span in spans
@@ -404,7 +439,7 @@ def _build(
         day = span.first
         while day <= span.last:
             phase = span.phase
-            per_day: Counter[str] = Counter(t.kind for t in kept if t.day == day)
+            per_day: Counter[str] = Counter(kept_per_day.get(day, ()))
             # 1. timeline prep (counts against the hours; shrunk to what is left, at least 15 min)
             for t in timeline_by_day.get(day, []):
                 if not t.counts:
@@ -421,8 +456,13 @@ def _build(
                         "add minutes for that day to fit the 24-hour prep."
                     )
             # 2. carried tasks, oldest first
+            arrived = next_future
+            while next_future < len(future) and future[next_future].day <= day:
+                next_future += 1
+            if next_future > arrived:
+                ready = sorted([*ready, *future[arrived:next_future]], key=lambda c: rank[id(c)])
             rest = []
-            for c in queue:
+            for c in ready:
                 kind = rules.kinds.get(c.kind)
                 ok = (
                     kind is not None
@@ -439,7 +479,7 @@ def _build(
                     per_day[c.kind] += 1
                 else:
                     rest.append(c)
-            queue = rest
+            ready = rest
             # 3. kinds without a round (research, frameworks, rest), then 4. round kinds by weight
             round_days = {r.start.date() for r in request.loop_rounds} or {request.first_day}
             for kind in kinds:
@@ -458,6 +498,7 @@ def _build(
                 _fill_by_weight(b, [k for k in kinds if k.rounds], day, phase, per_day)
             day += dt.timedelta(days=1)
 
+    queue = sorted([*never, *ready, *future[next_future:]], key=lambda c: rank[id(c)])
     for c in queue:
         kind = rules.kinds.get(c.kind)
         if kind is None:
@@ -538,21 +579,24 @@ def make_plan(request: PlanRequest, *, rules: PlanRules) -> StudyPlan:
     return _build(request, rules, kept=(), carry=())
 
 
-def replan(previous: Iterable[PlanTask], request: PlanRequest, *, rules: PlanRules) -> StudyPlan:
+def replan(
+    previous: Iterable[PlanTask], request: PlanRequest, *, rules: PlanRules, reserved: Iterable[str] = ()
+) -> StudyPlan:
     """Re-plan from ``request.start`` keeping what is done or skipped where it is.
 
     Every pending task of ``previous`` is either in the new plan (same ``key``, possibly on
     another day) or in ``dropped`` with a reason.  Pending tasks move forward (never to a day
     before their own unless their phase now ends earlier), first in each day, and only to days
     whose phase allows their kind (teaching tasks never into the last week).  Tasks already
-    dropped stay out (their keys are never reused)."""
+    dropped stay out: pass their keys as ``reserved`` and no new task takes one of them (a
+    timeline block pinned to a round keeps its key, so it may bring a dropped one back)."""
     prev = list(previous)
     kept = [t for t in prev if t.status in (Status.DONE, Status.SKIPPED)]
     carry = sorted((t for t in prev if t.status == Status.PENDING), key=lambda t: t.day)
     last = request.last_day
     kept = [t if t.day <= last else replace(t, day=min(request.start, last)) for t in kept]
-    reserved = {t.key for t in prev}
-    return _build(request, rules, kept=kept, carry=carry, reserved=reserved)
+    taken = {t.key for t in prev} | set(reserved)
+    return _build(request, rules, kept=kept, carry=carry, reserved=taken)
 
 
 def task_refs_ok(task: PlanTask, rules: PlanRules) -> bool:

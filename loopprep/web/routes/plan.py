@@ -84,7 +84,7 @@ def _page(
 ) -> Any:
     app_ctx = ctx(request)
     if view is None:
-        view = svc.show_plan(app_ctx, today=today(), week=week, now=now())
+        view = svc.show_plan(app_ctx, today=today(), week=week)
     return render(
         request,
         "plan/index.html",
@@ -179,12 +179,12 @@ class StatusBody(BaseModel):
 
 @router.get("/api/plan", response_model=svc.PlanView, responses=ERRORS, tags=["api"])
 def api_plan(request: Request, week: int | None = None) -> svc.PlanView:
-    return svc.show_plan(ctx(request), today=today(), week=week, now=now())
+    return svc.show_plan(ctx(request), today=today(), week=week)
 
 
 @router.get("/api/plan/today", response_model=svc.TodayView, tags=["api"])
 def api_plan_today(request: Request) -> svc.TodayView:
-    return svc.today_plan(ctx(request), today=today(), now=now())
+    return svc.today_plan(ctx(request), today=today())
 
 
 @router.post(
