@@ -49,9 +49,40 @@ class Test(_Strict):
         return None
 
 
+MUTANT_GROUPS = (
+    "mutation",  # changes an input in place
+    "numerics",  # a numerical trap: overflow, a max over the wrong span, sums that drift
+    "ties",  # breaks ties by luck (unstable sort, argpartition)
+    "requirement",  # ignores a stated complexity or vectorisation requirement
+    "validation",  # misses an input check the statement asks for
+    "off-by-one",
+    "axis",
+    "variance",  # population versus sample
+    "other",
+)
+
+
 class Mutant(_Strict):
     bug: str = Field(min_length=3, description="What is wrong with this solution.")
+    group: Literal[MUTANT_GROUPS] = Field("other", description="The kind of mistake.")  # type: ignore[valid-type]
     source: str
+
+
+class RandomCases(_Strict):
+    """Differential random testing: ``def generate(rng, size) -> dict`` returning ``{"args": [...],
+    "kwargs": {...}}``, called once per seed ``seed .. seed + cases - 1`` with
+    ``rng = numpy.random.default_rng(that seed)`` and ``size = 1 + i % 8``; the submission must agree
+    with the reference on every case."""
+
+    cases: int = Field(200, ge=20, le=2000)
+    seed: int = Field(1000, ge=0, le=2**31)
+    generator: str
+
+    @field_validator("generator")
+    @classmethod
+    def _parses(cls, v: str) -> str:
+        _must_parse(v)
+        return v
 
 
 class Perf(_Strict):
@@ -60,6 +91,12 @@ class Perf(_Strict):
 
     seed: int = 0
     generator: str
+    require: float | None = Field(
+        None,
+        gt=1,
+        le=1000,
+        description="The statement requires this complexity: slower than `require` x the reference is a verdict.",
+    )
 
 
 class Limits(_Strict):
@@ -91,6 +128,11 @@ class Problem(_Strict):
     limits: Limits = Field(default_factory=Limits)
     tests: list[Test] = Field(min_length=6)
     perf: Perf | None = None
+    random: RandomCases | None = Field(None, description="Random differential cases; without it, none run.")
+    inputs: Literal["immutable", "mutable"] = Field(
+        "immutable", description="`mutable` only where the statement allows changing an argument in place."
+    )
+    expected_minutes: int = Field(20, ge=5, le=90, description="The time an interviewer would give this problem.")
     sources: list[str] = Field(default_factory=list, description="Where the maths comes from (titles or URLs).")
 
     @field_validator("function")
