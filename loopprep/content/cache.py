@@ -20,6 +20,8 @@ from loopprep.content.paths import CONTENT_ROOT, DATA_ROOT, SCHEMA_DIR
 from loopprep.content.reader import yaml_files
 
 CACHE_NAME = "content-bank.pickle"
+_PACKAGE = CONTENT_ROOT.parent
+_MODEL_SOURCES = (*_PACKAGE.joinpath("engines").rglob("*.py"), _PACKAGE / "domain.py", _PACKAGE / "errors.py")
 _FORMAT = b"loopprep-content-bank-1"
 
 
@@ -29,7 +31,9 @@ def content_digest(user_dir: Path | None = None, *, problems_dir: Path | None = 
     h = hashlib.sha256(_FORMAT)
     groups: list[tuple[str, list[Path]]] = [
         ("data", yaml_files(DATA_ROOT)),
-        ("code", sorted([*SCHEMA_DIR.glob("*.py"), *CONTENT_ROOT.glob("*.py")])),
+        # every module whose classes the pickle holds: the schema, the loader, and the engine
+        # models and the vocabulary the schema builds on (a Problem is an engine model)
+        ("code", sorted([*SCHEMA_DIR.glob("*.py"), *CONTENT_ROOT.glob("*.py"), *_MODEL_SOURCES])),
     ]
     if user_dir is not None and user_dir.is_dir():
         files = yaml_files(user_dir, skip=(PROBLEMS_FOLDER,))

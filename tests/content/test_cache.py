@@ -103,3 +103,16 @@ def test_the_key_covers_the_schema_sources(tmp_path: Path, monkeypatch: pytest.M
     before = content_digest()
     (schema / "knowledge.py").write_text((schema / "knowledge.py").read_text() + "\n# a schema edit\n")
     assert content_digest() != before
+
+
+def test_the_key_covers_the_engine_models_the_bank_holds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A coding problem is an engine model (engines/judge/problem.py): a change there must rebuild
+    the bank too, or the pickle would hand back objects missing the new fields."""
+    from loopprep.content import cache
+
+    problem_py = next(p for p in cache._MODEL_SOURCES if p.name == "problem.py")
+    copy = tmp_path / "problem.py"
+    copy.write_text(problem_py.read_text() + "\n# a model edit\n")
+    before = content_digest()
+    monkeypatch.setattr(cache, "_MODEL_SOURCES", tuple(copy if p == problem_py else p for p in cache._MODEL_SOURCES))
+    assert content_digest() != before
