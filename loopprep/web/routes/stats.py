@@ -11,9 +11,10 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from markupsafe import Markup, escape
+from starlette.concurrency import run_in_threadpool
 
 from loopprep.errors import InvalidInput, NotFound
-from loopprep.services.stats import StatsAnswer, calculate
+from loopprep.services.stats import CALCULATORS, StatsAnswer, calculate
 from loopprep.web.deps import CSRF_FIELD, csrf_ok, ctx, now, render
 
 router = APIRouter()
@@ -367,7 +368,10 @@ async def analyse_upload(request: Request) -> Any:
             request, values=values, errors={"threshold": "threshold must be a number, e.g. 0.001."}, status_code=422
         )
     try:
-        answer = analyse_csv(
+        # pandas holds the CPU for seconds on a big file: run it on a worker thread so the event
+        # loop keeps answering every other request meanwhile.
+        answer = await run_in_threadpool(
+            analyse_csv,
             data,
             control=values["control"] or "control",
             variant_col=values["variant_col"] or "variant",
@@ -481,7 +485,7 @@ async def did_panel_upload(request: Request) -> Any:
         try:
             if len(data) > MAX_UPLOAD:
                 raise InvalidInput("The file is over 200 MB.", field="panel")
-            answer = did_from_csv(data)
+            answer = await run_in_threadpool(did_from_csv, data)  # off the event loop, as above
         except InvalidInput as exc:
             errors = exc.fields or {"panel": exc.message}
     status = 403 if "form" in errors else (422 if errors else 200)
@@ -536,13 +540,59 @@ def calculator_page(request: Request, name: str) -> Any:
     )
 
 
-@router.get(
-    "/api/stats/{name}",
-    response_model=StatsAnswer,
-    tags=["api"],
-    responses={404: {"description": "No such calculator"}, 422: {"description": "A field is out of range"}},
-)
+NUMBER_LIST = r"^[0-9.eE+-]+(,[0-9.eE+-]+)*$"  # what the list inputs look like (documentation only)
+
+
+def _query_parameters(model: type) -> list[dict[str, Any]]:
+    """OpenAPI query parameters from a calculator's request model, with its bounds, so the
+    docs say each input's range and the API fuzzer explores the edges."""
+    schema = model.model_json_schema()
+    required = set(schema.get("required", []))
+    out = []
+    for name, prop in schema["properties"].items():
+        branch = next((b for b in prop.get("anyOf", [prop]) if b.get("type") != "null"), prop)
+        param_schema = {k: v for k, v in branch.items() if k not in ("title", "description")}
+        if prop.get("default") is not None:
+            param_schema["default"] = prop["default"]
+        if name in ("counts", "split", "pvalues"):
+            param_schema["pattern"] = NUMBER_LIST
+        out.append(
+            {
+                "name": name,
+                "in": "query",
+                "required": name in required,
+                "description": prop.get("description") or branch.get("description") or name,
+                "schema": param_schema,
+            }
+        )
+    return out
+
+
+def _calculator_route(name: str, model: type) -> Any:
+    def endpoint(request: Request) -> StatsAnswer:
+        return calculate(name, dict(request.query_params))
+
+    endpoint.__name__ = f"api_stats_{name.replace('-', '_')}"
+    endpoint.__doc__ = (
+        f"Run the {PAGES[name]['title'].lower()} calculator; its inputs are the query parameters (the same "
+        "names as the CLI's options, with underscores)."
+    )
+    return endpoint
+
+
+for _name, (_model, _fn) in CALCULATORS.items():
+    router.add_api_route(
+        f"/api/stats/{_name}",
+        _calculator_route(_name, _model),
+        methods=["GET"],
+        response_model=StatsAnswer,
+        tags=["api"],
+        responses={422: {"description": "A field is out of range"}},
+        openapi_extra={"parameters": _query_parameters(_model)},
+    )
+
+
+@router.get("/api/stats/{name}", include_in_schema=False)
 def calculator_api(request: Request, name: Calculator) -> StatsAnswer:
-    """Run a stats calculator; its inputs are the query parameters (the same names as the CLI's
-    options, with underscores: ``/api/stats/sample-size?baseline=0.2&target=0.25``)."""
+    """Any other name: 422 (not one of the calculators)."""
     return calculate(name.value, dict(request.query_params))
