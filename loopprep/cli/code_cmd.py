@@ -152,7 +152,10 @@ def _judge(st: State) -> Iterator[Judge]:
     """A started judge for this command, with a one-line warning on stderr when a layer is off."""
     from loopprep.judge.client import Judge
 
-    with Judge(protections_off=tuple(st.settings().judge_protections_off)) as j:
+    settings = st.settings()
+    with Judge(
+        protections_off=tuple(settings.judge_protections_off), max_waiting=settings.judge_max_waiting
+    ) as j:
         off = [name for name, layer in j.protections.items() if not layer.get("on")]
         if off:
             console(stderr=True).print(
