@@ -92,3 +92,19 @@ def test_extreme_calculator_inputs_are_field_errors_not_500(client) -> None:  # 
         assert field in r.json()["fields"]
         page = client.get(f"/stats/{name}", params={"run": "1", **params})
         assert page.status_code == 422 and " between " in page.text and "must" in page.text
+
+
+def test_api_refuses_an_input_given_twice_or_blank(client) -> None:  # noqa: ANN001
+    r = client.get("/api/stats/peeking?users_per_day=100&users_per_day=")
+    assert r.status_code == 422 and "given 2 times" in r.json()["fields"]["users_per_day"]
+    r = client.get("/api/stats/cuped?rho=0.5&n=")
+    assert r.status_code == 422 and "blank" in r.json()["fields"]["n"]
+
+
+def test_openapi_states_each_calculator_input_and_its_bounds(client) -> None:  # noqa: ANN001
+    doc = client.get("/api/openapi.json").json()
+    params = {p["name"]: p for p in doc["paths"]["/api/stats/srm"]["get"]["parameters"]}
+    assert params["counts"]["required"] and params["counts"]["schema"]["maxLength"] == 4000
+    assert params["threshold"]["schema"]["maximum"] == 0.5
+    seed = {p["name"]: p for p in doc["paths"]["/api/stats/peeking"]["get"]["parameters"]}["seed"]
+    assert seed["schema"]["minimum"] == 0 and seed["schema"]["type"] == "integer"

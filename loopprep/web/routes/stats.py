@@ -14,8 +14,9 @@ from markupsafe import Markup, escape
 from starlette.concurrency import run_in_threadpool
 
 from loopprep.errors import InvalidInput, NotFound
-from loopprep.services.stats import CALCULATORS, StatsAnswer, calculate
+from loopprep.services.stats import StatsAnswer, calculate
 from loopprep.web.deps import CSRF_FIELD, csrf_ok, ctx, now, render
+from loopprep.web.routes.stats_api import router as calculators_router
 
 router = APIRouter()
 
@@ -540,56 +541,8 @@ def calculator_page(request: Request, name: str) -> Any:
     )
 
 
-NUMBER_LIST = r"^[0-9.eE+-]+(,[0-9.eE+-]+)*$"  # what the list inputs look like (documentation only)
-
-
-def _query_parameters(model: type) -> list[dict[str, Any]]:
-    """OpenAPI query parameters from a calculator's request model, with its bounds, so the
-    docs say each input's range and the API fuzzer explores the edges."""
-    schema = model.model_json_schema()
-    required = set(schema.get("required", []))
-    out = []
-    for name, prop in schema["properties"].items():
-        branch = next((b for b in prop.get("anyOf", [prop]) if b.get("type") != "null"), prop)
-        param_schema = {k: v for k, v in branch.items() if k not in ("title", "description")}
-        if prop.get("default") is not None:
-            param_schema["default"] = prop["default"]
-        if name in ("counts", "split", "pvalues"):
-            param_schema["pattern"] = NUMBER_LIST
-        out.append(
-            {
-                "name": name,
-                "in": "query",
-                "required": name in required,
-                "description": prop.get("description") or branch.get("description") or name,
-                "schema": param_schema,
-            }
-        )
-    return out
-
-
-def _calculator_route(name: str, model: type) -> Any:
-    def endpoint(request: Request) -> StatsAnswer:
-        return calculate(name, dict(request.query_params))
-
-    endpoint.__name__ = f"api_stats_{name.replace('-', '_')}"
-    endpoint.__doc__ = (
-        f"Run the {PAGES[name]['title'].lower()} calculator; its inputs are the query parameters (the same "
-        "names as the CLI's options, with underscores)."
-    )
-    return endpoint
-
-
-for _name, (_model, _fn) in CALCULATORS.items():
-    router.add_api_route(
-        f"/api/stats/{_name}",
-        _calculator_route(_name, _model),
-        methods=["GET"],
-        response_model=StatsAnswer,
-        tags=["api"],
-        responses={422: {"description": "A field is out of range"}},
-        openapi_extra={"parameters": _query_parameters(_model)},
-    )
+# One documented route per calculator (before the catch-all below): see stats_api.py.
+router.include_router(calculators_router)
 
 
 @router.get("/api/stats/{name}", include_in_schema=False)
