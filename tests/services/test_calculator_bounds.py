@@ -208,3 +208,9 @@ def test_an_ivf_index_with_more_lists_than_vectors_is_refused() -> None:
     assert "more than the number of vectors" in err.value.message
     few = est.run(None, "index", {"vectors": "1000", "dim": "8", "kind": "ivf-flat", "nlist": "100"})
     assert any("per list" in w for w in few.warnings)
+
+
+def test_a_long_preset_name_is_refused_without_echoing_it() -> None:
+    with pytest.raises(InvalidInput) as err:
+        est.run(None, "weights", {"model": "m" * 100_000})
+    assert "at most 100 characters" in err.value.message and len(err.value.message) < 300
