@@ -49,6 +49,15 @@ class Settings(BaseSettings):
             "lack them. The code pages say which are off."
         ),
     )
+    judge_max_waiting: int = Field(
+        8,
+        ge=0,
+        le=1000,
+        description=(
+            "Submissions that may wait for a free judge sandbox; one more is answered 'busy, try again' "
+            "(never a verdict)."
+        ),
+    )
     allowed_hosts: list[str] = Field(
         default_factory=list,
         description="Extra Host header values the web app accepts besides its own address.",

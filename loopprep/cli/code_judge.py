@@ -20,7 +20,8 @@ def warm_judge(st: State) -> Iterator[Callable[[], Judge]]:
 
     from loopprep.judge.client import Judge
 
-    j = Judge(protections_off=tuple(st.settings().judge_protections_off))
+    settings = st.settings()
+    j = Judge(protections_off=tuple(settings.judge_protections_off), max_waiting=settings.judge_max_waiting)
     failed: list[BaseException] = []
 
     def start() -> None:

@@ -35,6 +35,10 @@ class JudgeUnavailable(LoopprepError):
     status_code = 503
 
 
+class JudgeBusy(JudgeUnavailable):
+    """More submissions are waiting for a free sandbox than the judge accepts: try again."""
+
+
 @dataclass(frozen=True)
 class RunOutput:
     exit: Exit
@@ -43,9 +47,14 @@ class RunOutput:
 
 
 class Judge:
-    def __init__(self, *, protections_off: tuple[str, ...] = (), parallel: int = 4):
+    def __init__(self, *, protections_off: tuple[str, ...] = (), parallel: int = 4, max_waiting: int = 8):
         self.protections_off = tuple(protections_off)
         self.parallel = parallel
+        self.max_waiting = max_waiting
+        # A job holds a slot while it runs: at most `parallel` are sent to the zygote at once, so a
+        # job's wall clock starts when it starts, never while it waits behind others.
+        self._slots = threading.BoundedSemaphore(parallel)
+        self._waiting = 0
         self._lock = threading.Lock()
         self._proc: subprocess.Popen | None = None
         self._pending: dict[str, Future] = {}
@@ -139,7 +148,28 @@ class Judge:
     # ---- jobs -----------------------------------------------------------------------------------
 
     def run(self, job: dict, *, cpu_s: float, memory_mb: int, wall_s: float | None = None) -> RunOutput:
-        """Run one job in a fresh sandboxed child and wait for it to end."""
+        """Run one job in a fresh sandboxed child and wait for it to end.  The job waits for a free
+        slot first (its time limit starts when it starts); with ``max_waiting`` jobs already
+        waiting, raises :class:`JudgeBusy` at once."""
+        if not self._slots.acquire(blocking=False):
+            with self._lock:
+                if self._waiting >= self.max_waiting:
+                    raise JudgeBusy(
+                        f"The judge is busy: {self._waiting} submissions are already waiting for a sandbox.",
+                        "Try again in a few seconds; nothing was graded or recorded.",
+                    )
+                self._waiting += 1
+            try:
+                self._slots.acquire()
+            finally:
+                with self._lock:
+                    self._waiting -= 1
+        try:
+            return self._run_in_slot(job, cpu_s=cpu_s, memory_mb=memory_mb, wall_s=wall_s)
+        finally:
+            self._slots.release()
+
+    def _run_in_slot(self, job: dict, *, cpu_s: float, memory_mb: int, wall_s: float | None) -> RunOutput:
         wall = wall_s if wall_s is not None else cpu_s * 2 + 1.0
         t0 = time.perf_counter()
         fut: Future = Future()

@@ -10,6 +10,7 @@ It never runs user code itself and never sees an expected value.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import selectors
 import signal
@@ -286,7 +287,10 @@ class Zygote:
             sig = os.WTERMSIG(status)
             exit["kind"] = "signal"
             exit["signal"] = signal.Signals(sig).name if sig in signal.valid_signals() else str(sig)
-            if sig == signal.SIGKILL and cpu >= child.cpu_s * 0.95:
+            # We did not send this SIGKILL (child.killed is unset): the kernel did, at the CPU
+            # rlimit (whole seconds, soft = hard).  rusage samples CPU time more coarsely than the
+            # kernel's timer checks it, so on a busy machine it can read well under the limit.
+            if sig == signal.SIGKILL and cpu >= max(1, math.ceil(child.cpu_s)) * 0.75:
                 exit["detail"] = "cpu"
         else:
             exit["kind"] = "exited"

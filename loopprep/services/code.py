@@ -23,8 +23,8 @@ from loopprep.engines.judge.grade import CaseOutcome, Graded, Verdict
 from loopprep.engines.judge.problem import MAX_SOURCE_BYTES, Problem
 from loopprep.errors import InvalidInput, NotFound
 from loopprep.judge.check import check_problem
-from loopprep.judge.client import Judge, JudgeUnavailable
-from loopprep.judge.runner import PerfFigure, cases_of, judge, measure_perf
+from loopprep.judge.client import Judge, JudgeBusy, JudgeUnavailable
+from loopprep.judge.runner import PerfFigure, judge, measure_perf
 from loopprep.services.context import AppContext
 from loopprep.services.plan import mark_item_done
 from loopprep.store.locks import write_transaction
@@ -454,21 +454,25 @@ def _execute(
     p = get_problem(ctx, problem_id)
     code = _check_code(code)
     elapsed = _elapsed(elapsed_s)
+    # A judge failure (busy, timed out, crashed) is loopprep's fault, not the user's: it is never
+    # recorded as an attempt.  The error goes back to the caller (503 on the web, exit 1 in the
+    # CLI) and the user's code stays where it is: in the editor, the request or their file.
     try:
         res = judge(j, p, code, visible_only=(mode == "run"))
-        g, latency = res.graded, res.latency_ms
-    except JudgeUnavailable as exc:  # loopprep's fault: keep the code, say so, log it
-        cases = cases_of(p, visible_only=(mode == "run"))
-        g = Graded(
-            Verdict.JUDGE_ERROR,
-            f"{exc.message} Your code was saved; {exc.hint}",
-            0,
-            len(cases),
-            [CaseOutcome(c.index, c.visible, c.note, "not-run") for c in cases],
-        )
-        latency = 0.0
+    except JudgeBusy:
+        raise
+    except JudgeUnavailable as exc:
+        log.error("judge error on %s: %s", problem_id, exc.message)
+        raise JudgeUnavailable(
+            f"{exc.message} Your code was not graded and no attempt was recorded.", exc.hint
+        ) from None
+    g, latency = res.graded, res.latency_ms
     if g.verdict is Verdict.JUDGE_ERROR:
         log.error("judge error on %s: %s", problem_id, g.message)
+        raise JudgeUnavailable(
+            f"The judge failed on this run: {g.message} Your code was not graded and no attempt was recorded.",
+            "Try again; the judge restarts.",
+        )
     task = None
     checks_off = mode == "submit" and g.verdict is Verdict.ACCEPTED
     # the attempt and its plan check-off are saved together, under the plan's write lock

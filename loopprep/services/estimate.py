@@ -277,24 +277,24 @@ class GpusParams(Params):
 
 
 class WeightsParams(Params):
-    model: str = Field("llama-3-70b", description="Model preset")
-    dtype: str = Field("bf16", description="Weight dtype")
+    model: str = Field("llama-3-70b", max_length=100, description="Model preset")
+    dtype: str = Field("bf16", max_length=100, description="Weight dtype")
     tp: int = Field(1, ge=1, le=4096, description="Tensor-parallel degree")
 
 
 class KvParams(Params):
-    model: str = Field("llama-3-70b", description="Model preset")
-    kv_dtype: str = Field("bf16", description="KV cache dtype")
+    model: str = Field("llama-3-70b", max_length=100, description="Model preset")
+    kv_dtype: str = Field("bf16", max_length=100, description="KV cache dtype")
     context: int = Field(2500, ge=1, le=100_000_000, description="Tokens per request (prompt + output)")
     batch: int = Field(32, ge=1, le=1_000_000, description="Requests in the batch")
     tp: int = Field(1, ge=1, le=4096, description="Tensor-parallel degree")
 
 
 class KvBudgetParams(Params):
-    model: str = Field("llama-3-70b", description="Model preset")
-    gpu: str = Field("h100-sxm", description="GPU preset")
-    weight_dtype: str = Field("bf16", description="Weight dtype")
-    kv_dtype: str = Field("bf16", description="KV cache dtype")
+    model: str = Field("llama-3-70b", max_length=100, description="Model preset")
+    gpu: str = Field("h100-sxm", max_length=100, description="GPU preset")
+    weight_dtype: str = Field("bf16", max_length=100, description="Weight dtype")
+    kv_dtype: str = Field("bf16", max_length=100, description="KV cache dtype")
     tp: int = Field(2, ge=1, le=4096, description="Tensor-parallel degree")
     reserve_gb: float = Field(0, ge=0, le=100_000, description="Runtime reserve per GPU (GB)")
     tokens_per_request: int = Field(2500, ge=1, le=100_000_000, description="Tokens per request")
@@ -302,10 +302,10 @@ class KvBudgetParams(Params):
 
 
 class RooflineParams(Params):
-    model: str = Field("llama-3-8b", description="Model preset")
-    gpu: str = Field("h100-sxm", description="GPU preset")
-    weight_dtype: str = Field("bf16", description="Weight dtype")
-    kv_dtype: str = Field("bf16", description="KV cache dtype")
+    model: str = Field("llama-3-8b", max_length=100, description="Model preset")
+    gpu: str = Field("h100-sxm", max_length=100, description="GPU preset")
+    weight_dtype: str = Field("bf16", max_length=100, description="Weight dtype")
+    kv_dtype: str = Field("bf16", max_length=100, description="KV cache dtype")
     batch: int = Field(32, ge=1, le=1_000_000, description="Sequences per step")
     context: int = Field(2000, ge=1, le=100_000_000, description="Context length (tokens)")
     tp: int = Field(1, ge=1, le=4096, description="Tensor-parallel degree")
@@ -313,13 +313,13 @@ class RooflineParams(Params):
 
 
 class TrainParams(Params):
-    model: str = Field("", description="Model preset (empty: use the parameter count)")
+    model: str = Field("", max_length=100, description="Model preset (empty: use the parameter count)")
     parameters_b: float = Field(8, gt=0, le=1e6, description="Parameters (billions)")
     tokens_b: float = Field(15_000, gt=0, le=1e9, description="Training tokens (billions)")
-    gpu: str = Field("h100-sxm", description="GPU preset")
+    gpu: str = Field("h100-sxm", max_length=100, description="GPU preset")
     mfu: float = Field(0.4, ge=0.001, le=1, description="Model FLOPs utilisation (0.001–1)")
     gpus: int = Field(1024, ge=1, le=10_000_000, description="GPUs in the run")
-    dtype: str = Field("bf16", description="Training dtype (sets the peak FLOP/s)")
+    dtype: str = Field("bf16", max_length=100, description="Training dtype (sets the peak FLOP/s)")
 
 
 class IndexParams(Params):
@@ -510,7 +510,8 @@ def parse_params(calc_id: str, raw: dict[str, Any]) -> Params:
             if err["type"] == "extra_forbidden":
                 msg = f"'{name}' is not an input of this calculator (inputs: {', '.join(calc.params.model_fields)})."
             else:
-                msg = f"'{name}': {err['msg']} (got {err.get('input')!r})."
+                got = repr(err.get("input"))
+                msg = f"'{name}': {err['msg']} (got {got if len(got) <= 60 else got[:57] + '...'})."
             fields.setdefault(name, msg)
         raise InvalidInput(" ".join(fields.values()), "Fix the field(s) named above.", fields=fields) from None
 

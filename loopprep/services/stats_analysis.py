@@ -94,6 +94,24 @@ def _header(raw: bytes) -> list[str]:
     return [c.strip() for c in next(csv.reader([line]))]
 
 
+def _check_first_row(raw: bytes, cols: list[str], field: str) -> None:
+    """Refuse a file whose first data row has more fields than the header: pandas would silently
+    take the first field as the row index and shift every column by one."""
+    import csv
+
+    lines = raw.decode("utf-8-sig", errors="replace").splitlines()
+    if len(lines) < 2 or (len(lines) == 2 and not raw.endswith(b"\n")):
+        return  # no complete data row in the first 64 KB: the parser checks the rest
+    row = next(csv.reader([lines[1]]), [])
+    if len(row) > len(cols):
+        raise _fail(
+            field,
+            f"Row 2 has {len(row)} fields but the header has {len(cols)} columns: every value would be read "
+            "under the wrong column.",
+            "Add the missing column name to the header, or remove the extra field (often a trailing comma).",
+        )
+
+
 def analyse_csv(
     source: Path | bytes,
     *,
@@ -126,6 +144,7 @@ def analyse_csv(
         total, head = len(source), source[: 64 * 1024]
         opener = lambda: io.BytesIO(source)  # noqa: E731
     cols = _header(head)
+    _check_first_row(head, cols, "file")
     if len(set(cols)) != len(cols):
         dup = next(c for c in cols if cols.count(c) > 1)
         raise _fail("file", f"Column '{dup}' appears twice in the header.")
@@ -155,6 +174,7 @@ def analyse_csv(
                 f"split must be numbers separated by commas (e.g. 50,50); got '{split}'.", field="split"
             ) from None
     acc = Accumulator(metrics=tuple(metrics), segments=tuple(segments), cuped=tuple(cuped))
+    pairs: list[Any] = []
     dtypes = {c: str for c in (unit, variant_col, *segments)}
     line = 2  # the first data row is line 2 of the file
     try:
@@ -167,6 +187,7 @@ def analyse_csv(
                 na_values=[""],
                 skipinitialspace=True,
                 encoding="utf-8-sig",
+                index_col=False,
             )
             for chunk in reader:
                 _check_chunk(chunk, line, variant_col, metrics + pres)
@@ -176,6 +197,7 @@ def analyse_csv(
                     pre={m: _numeric(chunk[f"pre_{m}"]) for m in cuped},
                     segments={s: chunk[s].fillna("(blank)").to_numpy() for s in segments},
                 )
+                pairs.append(_unit_pairs(chunk[unit], chunk[variant_col]))
                 line += len(chunk)
     except pd.errors.ParserError as exc:
         found = re.search(r"line (\d+)", str(exc))
@@ -191,13 +213,56 @@ def analyse_csv(
         raise _fail("file", "The file is not UTF-8 text; save it as a UTF-8 CSV.") from None
     if acc.rows == 0:
         raise _fail("file", "The file has a header but no rows.")
+    unit_warnings = _unit_checks(pairs, acc.rows, unit)
     try:
         a = analyse(
             acc, control=control, split=split_shares, threshold=threshold, confidence=confidence, adjust_method=adjust
         )
     except BadInput as exc:
         raise InvalidInput(exc.message, "Check the file and the options.", field=exc.field) from None
-    return _answer(a, confidence)
+    answer = _answer(a, confidence)
+    answer.warnings = unit_warnings + answer.warnings
+    return answer
+
+
+def _unit_pairs(units: Any, variants: Any) -> Any:
+    """The distinct (unit, variant) pairs of a chunk, as 64-bit hashes (16 bytes a pair)."""
+    import numpy as np
+    import pandas as pd
+
+    h = pd.util.hash_pandas_object(units.fillna(""), index=False).to_numpy()
+    v = pd.util.hash_pandas_object(variants.astype(str), index=False).to_numpy()
+    return np.unique(np.stack([h, v], axis=1), axis=0)
+
+
+def _unit_checks(pairs: list[Any], rows: int, unit: str) -> list[str]:
+    """Each unit should be one row in one arm: refuse a file whose rows all share one unit id
+    (the first column is not the unit) and warn about repeated units and units in several arms."""
+    import numpy as np
+
+    if not pairs:
+        return []
+    both = np.unique(np.concatenate(pairs), axis=0)
+    units, per_unit = np.unique(both[:, 0], return_counts=True)
+    if len(units) == 1 and rows > 1:
+        raise _fail(
+            "unit_col",
+            f"All {rows:,} rows have the same unit id (column '{unit}'): the analyser needs one row per unit.",
+            "Put the unit id in the first column or name it with unit_col / --unit-col.",
+        )
+    out = []
+    crossed = int((per_unit > 1).sum())
+    if crossed:
+        out.append(
+            f"{crossed:,} unit(s) appear in more than one variant: assignment leaked between arms, so the "
+            "effects are diluted and the SRM check is off. Find out why before trusting the result."
+        )
+    if len(units) < rows:
+        out.append(
+            f"{rows - len(units):,} row(s) repeat a unit id (column '{unit}'): rows are treated as independent "
+            "units, so the intervals are too narrow. Aggregate to one row per unit first."
+        )
+    return out
 
 
 def _numeric(col: Any) -> Any:
@@ -290,39 +355,73 @@ def _answer(a: Any, confidence: float) -> AnalysisAnswer:
     )
 
 
+MAX_PANEL_ROWS = 10_000_000  # about 240 MB of arrays; a bigger panel is a job for a notebook
+
+
 def did_from_csv(source: Path | bytes, *, confidence: float = 0.95) -> StatsAnswer:
     """Diff-in-diff with unit-clustered SEs from a CSV (path or bytes) with columns unit,
-    treated, post, y.  Raises ``InvalidInput`` naming the column and row of a bad cell."""
+    treated, post, y.  Read in chunks of the four columns, keeping compact arrays (a unit id
+    becomes an integer code), at most ``MAX_PANEL_ROWS`` rows.  Raises ``InvalidInput`` naming
+    the column and row of a bad cell."""
+    import numpy as np
     import pandas as pd
 
     from loopprep.engines.stats.did import did_panel
 
     if isinstance(source, Path) and not source.is_file():
         raise InvalidInput(f"There is no file at {source}.", "Check the path.", field="panel")
+    head = source.open("rb").read(64 * 1024) if isinstance(source, Path) else source[: 64 * 1024]
     try:
-        df = pd.read_csv(source if isinstance(source, Path) else io.BytesIO(source), dtype={"unit": str})
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"The panel CSV cannot be read: {exc}", "Check the file.", field="panel") from None
-    missing = [c for c in ("unit", "treated", "post", "y") if c not in df.columns]
+        cols = _header(head)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.message, exc.hint, field="panel") from None
+    try:
+        _check_first_row(head, cols, "panel")
+    except InvalidInput as exc:
+        raise InvalidInput(exc.message, exc.hint, field="panel") from None
+    missing = [c for c in ("unit", "treated", "post", "y") if c not in cols]
     if missing:
         raise InvalidInput(
             f"The panel CSV lacks column(s) {', '.join(missing)}; it needs unit,treated,post,y.", field="panel"
         )
-    for c in ("treated", "post", "y"):
-        coerced = pd.to_numeric(df[c], errors="coerce")
-        bad = coerced.isna().to_numpy()
-        if bad.any():
-            i = int(bad.argmax())
-            raise InvalidInput(f"Row {i + 2}, column '{c}': '{df[c].iloc[i]}' is not a number.", field="panel")
-        df[c] = coerced
+    codes: dict[str, int] = {}
+    parts: dict[str, list[Any]] = {"unit": [], "treated": [], "post": [], "y": []}
+    line = 2
     try:
-        return run_engine(
-            did_panel,
-            df["unit"].astype(str).tolist(),
-            df["treated"].to_numpy(),
-            df["post"].to_numpy(),
-            df["y"].to_numpy(),
-            confidence=confidence,
+        reader = pd.read_csv(
+            source if isinstance(source, Path) else io.BytesIO(source),
+            usecols=["unit", "treated", "post", "y"],
+            dtype={"unit": str},
+            index_col=False,
+            chunksize=CHUNK_ROWS,
+            encoding="utf-8-sig",
         )
+        for chunk in reader:
+            if line - 2 + len(chunk) > MAX_PANEL_ROWS:
+                raise InvalidInput(
+                    f"The panel has more than {MAX_PANEL_ROWS:,} rows.",
+                    "Aggregate it first (one row per unit and period is enough for diff-in-diff).",
+                    field="panel",
+                )
+            for c in ("treated", "post", "y"):
+                coerced = pd.to_numeric(chunk[c], errors="coerce")
+                bad = coerced.isna().to_numpy()
+                if bad.any():
+                    i = int(bad.argmax())
+                    raise InvalidInput(
+                        f"Row {line + i}, column '{c}': '{chunk[c].iloc[i]}' is not a number.", field="panel"
+                    )
+                parts[c].append(coerced.to_numpy(dtype=np.float32 if c != "y" else float))
+            local, uniques = pd.factorize(chunk["unit"].fillna(""))
+            mapping = np.array([codes.setdefault(u, len(codes)) for u in uniques], dtype=np.int64)
+            parts["unit"].append(mapping[local] if len(mapping) else local.astype(np.int64))
+            line += len(chunk)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
+        raise InvalidInput(f"The panel CSV cannot be read: {exc}", "Check the file.", field="panel") from None
+    if line == 2:
+        raise InvalidInput("The panel CSV has a header but no rows.", field="panel")
+    unit, treated, post, y = (np.concatenate(parts[c]) for c in ("unit", "treated", "post", "y"))
+    try:
+        return run_engine(did_panel, unit, treated, post, y, confidence=confidence)
     except InvalidInput as exc:
         raise InvalidInput(exc.message, exc.hint, field="panel") from None

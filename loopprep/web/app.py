@@ -101,7 +101,12 @@ def create_app(settings: Settings, *, context: AppContext | None = None) -> Fast
     app.state.nav = NAV
     app.state.page_cache = {}
     # The judge's zygote is started on first use (a coding page or a run), one per worker.
-    app.state.judge_holder = {"lock": threading.Lock(), "judge": None, "off": tuple(settings.judge_protections_off)}
+    app.state.judge_holder = {
+        "lock": threading.Lock(),
+        "judge": None,
+        "off": tuple(settings.judge_protections_off),
+        "max_waiting": settings.judge_max_waiting,
+    }
     allowed = LOCAL_HOSTS | {settings.host} | set(settings.allowed_hosts)
     app.add_middleware(SecurityGuard, allowed=allowed)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -76,7 +76,7 @@ def judge(request: Request) -> Judge:
         with holder["lock"]:
             j = holder["judge"]
             if j is None:
-                j = Judge(protections_off=holder["off"])
+                j = Judge(protections_off=holder["off"], max_waiting=holder.get("max_waiting", 8))
                 holder["judge"] = j
     return j
 

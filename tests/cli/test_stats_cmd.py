@@ -127,6 +127,12 @@ def test_human_output_names_method_and_alternatives() -> None:
         ),
         (["srm", "--counts", "5000,abc"], "counts must be numbers separated by commas"),
         (["sample-size", "--baseline", "0.2", "--target", "0.3", "--method", "magic"], "method"),
+        # Inputs that used to print a traceback (issue 13, item 9).
+        (["peeking", "--seed", "-1"], "seed must be between 0 and 4,294,967,295"),
+        (["peeking", "--users-per-day", "1" + "0" * 23], "users_per_day must be between 10 and"),
+        (["ci", "--kind", "binomial", "--x", "5", "--n", "1e20"], "n must be between 0 and"),
+        (["mde", "--baseline", "0.1", "--n", "1e18"], "n must be between 2 and"),
+        (["srm", "--counts", "1e308,1e308"], "counts must all be between 0 and"),
     ],
 )
 def test_bad_input_exit_1_with_field(args: list[str], words: str) -> None:

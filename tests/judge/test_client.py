@@ -13,7 +13,7 @@ import pytest
 
 from loopprep.engines.judge.grade import Verdict
 from loopprep.engines.judge.problem import Problem
-from loopprep.judge.client import Judge, JudgeUnavailable
+from loopprep.judge.client import Judge, JudgeBusy, JudgeUnavailable
 from loopprep.judge.runner import judge as run
 
 ADD = Problem.model_validate(
@@ -116,3 +116,48 @@ def test_a_closed_judge_starts_again_on_demand() -> None:
     judge.close()
     assert run(judge, ADD, ADD.reference, visible_only=False).graded.verdict is Verdict.ACCEPTED
     judge.close()
+
+
+LOOP = "def add(x, k):\n    while True:\n        pass\n"
+
+
+def _wait_for(cond, timeout: float = 30.0) -> None:  # noqa: ANN001
+    end = time.monotonic() + timeout
+    while not cond():
+        assert time.monotonic() < end, "timed out waiting"
+        time.sleep(0.01)
+
+
+def test_a_queued_job_gets_its_whole_time_limit_from_when_it_starts() -> None:
+    # Eight infinite loops ahead of it on one sandbox: a correct solution waits ~16 s, longer than
+    # its own wall limit plus grace (15 s).  It used to come back as "did not answer in time".
+    with Judge(parallel=1, max_waiting=16) as j:
+        verdicts: list[Verdict] = []
+        loops = [
+            threading.Thread(target=lambda: verdicts.append(run(j, ADD, LOOP, visible_only=False).graded.verdict))
+            for _ in range(8)
+        ]
+        for t in loops:
+            t.start()
+        _wait_for(lambda: j._waiting == 7)  # one loop runs, seven wait
+        ok = run(j, ADD, ADD.reference, visible_only=False)
+        for t in loops:
+            t.join()
+    assert ok.graded.verdict is Verdict.ACCEPTED, ok.graded.message
+    assert verdicts.count(Verdict.TIME_LIMIT) == 8
+
+
+def test_too_many_waiting_jobs_are_told_busy_not_judged() -> None:
+    with Judge(parallel=1, max_waiting=2) as j:
+        threads = [threading.Thread(target=run, args=(j, ADD, LOOP), kwargs={"visible_only": False}) for _ in range(3)]
+        for t in threads:
+            t.start()
+        _wait_for(lambda: j._waiting == 2)
+        start = time.monotonic()
+        with pytest.raises(JudgeBusy) as busy:
+            run(j, ADD, ADD.reference, visible_only=False)
+        assert time.monotonic() - start < 1.0  # refused at once, not after a wait
+        assert "busy" in busy.value.message and busy.value.status_code == 503
+        for t in threads:
+            t.join()
+        assert run(j, ADD, ADD.reference, visible_only=False).graded.verdict is Verdict.ACCEPTED  # free again

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from loopprep.content.loader import load_bank
 from loopprep.content.paths import PROBLEMS_DIR as SHIPPED_DIR
 from loopprep.errors import InvalidInput, NotFound
-from loopprep.judge.client import Judge
+from loopprep.judge.client import Judge, JudgeBusy, JudgeUnavailable
 from loopprep.services import code
 from loopprep.services.context import AppContext
 from loopprep.store.tables import code_reference_perf
@@ -114,17 +114,45 @@ def test_bad_input_is_refused_with_the_field(ctx: AppContext, j: Judge) -> None:
     assert code.history(ctx) == []  # nothing was stored for refused input
 
 
-def test_a_judge_that_cannot_start_gives_a_judge_error_and_keeps_the_code(
+def test_a_judge_that_cannot_start_is_an_error_not_an_attempt(
     ctx: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # A judge failure is loopprep's fault: it used to be stored as a "judge-error" attempt.
     broken = tmp_path / "numpy"
     broken.mkdir()
     (broken / "__init__.py").write_text("raise ImportError('no numpy here')\n")
     monkeypatch.setenv("PYTHONPATH", str(tmp_path))
     dead = Judge()
-    res = code.submit_code(ctx, dead, "stable-softmax", SOFTMAX.reference, now=NOW)
-    assert res.verdict == "judge-error" and "saved" in res.message
-    assert code.get_attempt(ctx, res.id).code == SOFTMAX.reference
+    with pytest.raises(JudgeUnavailable) as err:
+        code.submit_code(ctx, dead, "stable-softmax", SOFTMAX.reference, now=NOW)
+    assert err.value.status_code == 503 and "no attempt was recorded" in err.value.message
+    assert code.history(ctx) == []
+    assert code.show_problem(ctx, "stable-softmax").status == "new"
+
+
+def test_a_busy_judge_answers_busy_and_records_nothing(ctx: AppContext) -> None:
+    import threading
+    import time
+
+    loop = "import numpy as np\n\ndef softmax(x):\n    while True:\n        pass\n"
+    with Judge(parallel=1, max_waiting=1) as busy:
+        threads = [
+            threading.Thread(target=code.run_code, args=(ctx, busy, "stable-softmax", loop), kwargs={"now": NOW})
+            for _ in range(2)
+        ]
+        for t in threads:
+            t.start()
+        end = time.monotonic() + 30
+        while busy._waiting < 1:
+            assert time.monotonic() < end
+            time.sleep(0.01)
+        with pytest.raises(JudgeBusy) as err:
+            code.submit_code(ctx, busy, "stable-softmax", SOFTMAX.reference, now=NOW)
+        assert "busy" in err.value.message and err.value.status_code == 503
+        for t in threads:
+            t.join()
+    assert [a.mode for a in code.history(ctx)] == ["run", "run"]  # the two loops, not the busy submit
+    assert code.show_problem(ctx, "stable-softmax").status == "attempted"
 
 
 def test_perf_is_measured_after_the_verdict_and_the_reference_is_cached(ctx: AppContext, j: Judge) -> None:

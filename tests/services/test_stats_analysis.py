@@ -83,3 +83,76 @@ def test_did_from_panel_csv(tmp_path: Path) -> None:
     p.write_text("\n".join(rows) + "\n")
     ans = did_from_csv(p)
     assert ans.result["did"].value == pytest.approx(2.0)
+
+
+# ---- silent nonsense becomes an error or a warning (issue 13, item 9) ---------------------------
+
+
+def test_overflowing_metric_is_an_error_not_a_nan_effect() -> None:
+    rows = ["unit,variant,revenue"] + [
+        f"u{i},{'control' if i % 2 else 'treatment'},{1e200 * (i % 3)}" for i in range(40)
+    ]
+    with pytest.raises(InvalidInput) as err:
+        analyse_csv("\n".join(rows).encode())
+    assert "too large" in err.value.message
+
+
+def test_all_rows_sharing_one_unit_id_is_refused() -> None:
+    rows = ["unit,variant,converted"] + [f"same,{'control' if i % 2 else 'treatment'},{i % 2}" for i in range(40)]
+    with pytest.raises(InvalidInput) as err:
+        analyse_csv("\n".join(rows).encode())
+    assert err.value.field == "unit_col" and "same unit id" in err.value.message
+
+
+def test_units_in_both_arms_and_repeated_units_are_warned() -> None:
+    rows = ["unit,variant,converted"]
+    rows += [f"u{i},{'control' if i % 2 else 'treatment'},{i % 3 == 0:d}" for i in range(200)]
+    rows += [f"u{i},{'treatment' if i % 2 else 'control'},1" for i in range(10)]  # 10 units switch arms
+    ans = analyse_csv("\n".join(rows).encode())
+    assert any("10 unit(s) appear in more than one variant" in w for w in ans.warnings)
+    assert any("10 row(s) repeat a unit id" in w for w in ans.warnings)
+    clean = analyse_csv("\n".join(rows[:201]).encode())
+    assert not any("unit" in w for w in clean.warnings)
+
+
+def test_rows_shifted_by_one_field_are_refused() -> None:
+    # One field more than the header: pandas took the first field as the index, and every value
+    # landed under the wrong column.
+    rows = ["unit,variant,converted"] + [f"u{i},{'control' if i % 2 else 'treatment'},{i % 2},7" for i in range(40)]
+    with pytest.raises(InvalidInput) as err:
+        analyse_csv("\n".join(rows).encode())
+    assert "Row 2 has 4 fields but the header has 3 columns" in err.value.message
+    panel = ["unit,treated,post,y"] + [f"u{i},{i % 2},{i // 2 % 2},{i}.5,9" for i in range(40)]
+    with pytest.raises(InvalidInput) as err:
+        did_from_csv("\n".join(panel).encode())
+    assert err.value.field == "panel" and "header has 4 columns" in err.value.message
+
+
+def _panel(units: int, *, mixed: int = 0) -> bytes:
+    rows = ["unit,treated,post,y"]
+    for u in range(units):
+        for post in (0, 1):
+            treated = u % 2 if u >= mixed else post  # the first `mixed` units switch groups
+            rows.append(f"u{u},{treated},{post},{u % 7 + 2 * post + 3 * treated * post}")
+    return "\n".join(rows).encode()
+
+
+def test_did_panel_is_read_in_chunks_with_the_same_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    import loopprep.services.stats_analysis as sa
+
+    whole = did_from_csv(_panel(300))
+    monkeypatch.setattr(sa, "CHUNK_ROWS", 7)
+    chunked = did_from_csv(_panel(300))
+    assert chunked.result["did"].value == pytest.approx(whole.result["did"].value)
+    assert chunked.result["se"].value == pytest.approx(whole.result["se"].value)
+    assert chunked.result["units"].value == 300
+    monkeypatch.setattr(sa, "MAX_PANEL_ROWS", 500)
+    with pytest.raises(InvalidInput) as err:
+        did_from_csv(_panel(300))
+    assert "more than 500 rows" in err.value.message
+
+
+def test_did_warns_about_units_in_both_groups() -> None:
+    ans = did_from_csv(_panel(60, mixed=4))
+    assert any("4 unit(s) are treated in some rows and control in others" in w for w in ans.warnings)
+    assert not any("control in others" in w for w in did_from_csv(_panel(60)).warnings)

@@ -333,3 +333,33 @@ def test_pages_say_plainly_which_protections_are_off(ctx) -> None:  # noqa: ANN0
         assert "This run had less isolation: seccomp off" in _text(
             c.post(f"/code/{PID}/run", data={"code": "x = 1", "csrf_token": csrf(c)})
         )
+
+
+def test_a_busy_judge_is_a_503_that_keeps_the_code_and_records_nothing(ctx, problem: Problem) -> None:  # noqa: ANN001
+    import threading
+
+    from loopprep.judge.client import Judge
+    from loopprep.services import code as svc
+    from loopprep.web.app import create_app
+
+    settings = ctx.settings.model_copy(update={"judge_max_waiting": 0})
+    app = create_app(settings, context=ctx)
+    loop = "import numpy as np\n\ndef softmax(x, axis=-1):\n    while True:\n        pass\n"
+    with TestClient(app, base_url=BASE, headers={"Origin": BASE}, follow_redirects=False) as client:
+        client.get(f"/code/{PID}")
+        token = csrf(client)
+        j = Judge(parallel=1, max_waiting=settings.judge_max_waiting)  # one sandbox, so one loop fills it
+        app.state.judge_holder["judge"] = j
+        hog = threading.Thread(target=svc.run_code, args=(ctx, j, PID, loop), kwargs={"now": dt.datetime.now(dt.UTC)})
+        hog.start()
+        end = time.monotonic() + 30
+        while j._slots._value:  # noqa: SLF001 - wait until the loop holds the only sandbox
+            assert time.monotonic() < end
+            time.sleep(0.01)
+        r = client.post(f"/code/{PID}/submit", data={"code": problem.reference, "csrf_token": token})
+        assert r.status_code == 503 and "The judge is busy" in _text(r)
+        assert _textarea(r.text) == problem.reference
+        r = client.post(f"/api/code/problems/{PID}/submit", json={"code": problem.reference})
+        assert r.status_code == 503 and "busy" in r.json()["message"]
+        hog.join()
+        assert [a["mode"] for a in client.get("/api/code/attempts").json()] == ["run"]  # only the loop

@@ -63,3 +63,48 @@ def test_did_from_an_uploaded_panel(client) -> None:  # noqa: ANN001
     bad = b"unit,treated,post,y\nu1,1,0,abc\n"
     r = client.post("/stats/did", data={"csrf_token": token}, files={"panel": ("p.csv", bad, "text/csv")})
     assert r.status_code == 422 and 'id="panel-error"' in r.text and "column &#39;y&#39;" in r.text
+
+
+def test_api_caps_list_sizes_with_a_field_error(client) -> None:  # noqa: ANN001
+    # 30,000 counts used to cost seconds of CPU per GET (issue 13, item 8).
+    r = client.get("/api/stats/srm", params={"counts": ",".join(["5000"] * 3000)})
+    assert r.status_code == 422
+    assert "at most 100 arms" in r.json()["fields"]["counts"]
+    r = client.get("/api/stats/srm", params={"counts": ",".join(["5"] * 101)})
+    assert r.status_code == 422
+    assert "at most 100 numbers" in r.json()["fields"]["counts"]
+    r = client.get("/api/stats/adjust", params={"pvalues": ",".join(["0.01"] * 1001)})
+    assert r.status_code == 422
+    assert "at most 1,000 numbers" in r.json()["fields"]["pvalues"]
+    assert client.get("/api/stats/srm", params={"counts": ",".join(["5000"] * 100)}).status_code == 200
+
+
+def test_extreme_calculator_inputs_are_field_errors_not_500(client) -> None:  # noqa: ANN001
+    for name, params, field in [
+        ("ci", {"kind": "binomial", "x": "5", "n": "1e20"}, "n"),
+        ("mde", {"baseline": "0.1", "n": "1e308"}, "n"),
+        ("sample-size", {"baseline": "0.2", "target": "0.25", "alpha": "1e-320"}, "alpha"),
+        ("srm", {"counts": "1e308,1e308"}, "counts"),
+        ("peeking", {"seed": "-1"}, "seed"),
+    ]:
+        r = client.get(f"/api/stats/{name}", params=params)
+        assert r.status_code == 422, (name, r.text)
+        assert field in r.json()["fields"]
+        page = client.get(f"/stats/{name}", params={"run": "1", **params})
+        assert page.status_code == 422 and " between " in page.text and "must" in page.text
+
+
+def test_api_refuses_an_input_given_twice_or_blank(client) -> None:  # noqa: ANN001
+    r = client.get("/api/stats/peeking?users_per_day=100&users_per_day=")
+    assert r.status_code == 422 and "given 2 times" in r.json()["fields"]["users_per_day"]
+    r = client.get("/api/stats/cuped?rho=0.5&n=")
+    assert r.status_code == 422 and "blank" in r.json()["fields"]["n"]
+
+
+def test_openapi_states_each_calculator_input_and_its_bounds(client) -> None:  # noqa: ANN001
+    doc = client.get("/api/openapi.json").json()
+    params = {p["name"]: p for p in doc["paths"]["/api/stats/srm"]["get"]["parameters"]}
+    assert params["counts"]["required"] and params["counts"]["schema"]["maxLength"] == 4000
+    assert params["threshold"]["schema"]["maximum"] == 0.5
+    seed = {p["name"]: p for p in doc["paths"]["/api/stats/peeking"]["get"]["parameters"]}["seed"]
+    assert seed["schema"]["minimum"] == 0 and seed["schema"]["type"] == "integer"

@@ -60,6 +60,20 @@ def vector_index(
             w.warnings.append(f"nlist not given: using 4 x √N ≈ {num(nlist)} lists (a common Faiss starting point).")
             w.inputs["nlist"] = nlist
         whole("nlist", nlist)
+        if nlist > vectors:
+            # Each list's centroid is trained on the vectors themselves (k-means): more lists than
+            # vectors leaves empty lists whose centroids would dwarf the data.
+            raise BadInput(
+                "nlist",
+                f"nlist ({num(nlist)}) is more than the number of vectors ({num(vectors)}): every list needs "
+                "vectors to train its centroid.",
+                f"Use at most {num(vectors)} lists; 4 x √N is a common start (or leave nlist at 0).",
+            )
+        if vectors < 39 * nlist:
+            w.warnings.append(
+                f"Only {num(vectors / nlist)} vectors per list: Faiss wants at least 39 per list to train the "
+                "centroids; use fewer lists."
+            )
         if kind == "ivf-flat":
             per = w.step(
                 "Bytes per vector (IVF-Flat)", f"4 x {dim} + {ID_BYTES} id", 4 * dim + ID_BYTES, "bytes/vector"

@@ -47,7 +47,21 @@ class Accumulator:
         segments: Mapping[str, Any] | None = None,
     ) -> None:
         """Add one chunk: ``variant`` an array of labels, ``metrics`` arrays of floats (NaN =
-        missing), ``pre`` the ``pre_<metric>`` arrays, ``segments`` arrays of labels."""
+        missing), ``pre`` the ``pre_<metric>`` arrays, ``segments`` arrays of labels.  Sums that
+        overflow become inf and are refused by :func:`analyse`."""
+        import numpy as np
+
+        with np.errstate(over="ignore", invalid="ignore"):
+            self._add(variant, metrics, pre=pre, segments=segments)
+
+    def _add(
+        self,
+        variant: Any,
+        metrics: Mapping[str, Any],
+        *,
+        pre: Mapping[str, Any] | None = None,
+        segments: Mapping[str, Any] | None = None,
+    ) -> None:
         import numpy as np
 
         var = np.asarray(variant).astype(str)
@@ -146,6 +160,16 @@ class Analysis:
 
 def _var(n: float, s: float, ss: float) -> float:
     return max(0.0, (ss - s * s / n) / (n - 1)) if n > 1 else 0.0
+
+
+def _check_finite(metric: str, *arms: Sequence[float]) -> None:
+    """Sums of squares overflow for |values| above ~1e154: refuse rather than report a nan effect."""
+    if not all(math.isfinite(x) for a in arms for x in a):
+        raise BadInput(
+            metric,
+            f"metric '{metric}' has values too large to add up (a sum or a sum of squares overflows); "
+            "rescale the column (e.g. to thousands) and analyse again.",
+        )
 
 
 def _compare(metric: str, kind: str, c: Sequence[float], t: Sequence[float], variant: str, z: float) -> Effect:
@@ -250,7 +274,10 @@ def analyse(
             t = acc.stats[(v, m)]
             if c[_N] < 2 or t[_N] < 2:
                 raise BadInput(m, f"metric '{m}' has fewer than two values in variant '{v if t[_N] < 2 else control}'.")
+            _check_finite(m, c, t)
             e = _compare(m, kind, c, t, v, z)
+            if not all(math.isfinite(x) for x in (e.effect, e.lower, e.upper, e.p_value)):
+                raise BadInput(m, f"metric '{m}' gives no finite effect: its values are too extreme to compare.")
             if m in acc.cuped:
                 e = _cuped(e, c, t, z)
             effects.append(e)
@@ -270,7 +297,7 @@ def analyse(
                 for val in values:
                     c = acc.seg_stats.get((s, val, control, m), [0.0, 0.0, 0.0])
                     t = acc.seg_stats.get((s, val, v, m), [0.0, 0.0, 0.0])
-                    if c[0] < 2 or t[0] < 2:
+                    if c[0] < 2 or t[0] < 2 or not all(math.isfinite(x) for x in (*c, *t)):
                         continue
                     e = replace(_compare(m, kind, c, t, v, z), segment=s, segment_value=val)
                     per.append(e)

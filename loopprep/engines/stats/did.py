@@ -95,14 +95,15 @@ def did_2x2(
 
 
 def did_panel(
-    unit: Sequence[str],
+    unit: Sequence[str] | Sequence[int],
     treated: Sequence[float],
     post: Sequence[float],
     y: Sequence[float],
     *,
     confidence: float = 0.95,
 ) -> StatResult:
-    """DiD from panel rows (unit, treated 0/1, post 0/1, y): OLS with unit-clustered SEs."""
+    """DiD from panel rows (unit id or integer code, treated 0/1, post 0/1, y): OLS with
+    unit-clustered SEs."""
     import numpy as np
     import statsmodels.api as sm
 
@@ -118,9 +119,13 @@ def did_panel(
     cells = {(a, b): int(((tr == a) & (po == b)).sum()) for a in (0, 1) for b in (0, 1)}
     if min(cells.values()) < 2:
         raise BadInput("rows", "Each of the four groups (treated/control x pre/post) needs at least 2 rows.")
-    _, groups = np.unique(np.asarray(unit, dtype=str), return_inverse=True)
+    units = np.asarray(unit)
+    _, groups = np.unique(units if units.dtype.kind in "iu" else units.astype(str), return_inverse=True)
     if int(groups.max()) + 1 < 4:
         raise BadInput("unit", "At least 4 distinct units are needed for clustered standard errors.")
+    # Treatment is a property of the unit: one that is treated in some rows and not in others
+    # leaks between the groups.
+    mixed = int((np.bincount(groups, weights=tr) % np.bincount(groups)).astype(bool).sum())
     x = np.column_stack([np.ones(n), tr, po, tr * po])
     ols = sm.OLS(ya, x)
     fit = ols.fit(cov_type="cluster", cov_kwds={"groups": groups})
@@ -163,5 +168,13 @@ def did_panel(
             ),
         ),
         inputs={"rows": n, "confidence": confidence},
-        warnings=("Valid only under parallel trends: plot the pre-period trends of both groups.",),
+        warnings=("Valid only under parallel trends: plot the pre-period trends of both groups.",)
+        + (
+            (
+                f"{mixed:,} unit(s) are treated in some rows and control in others: treatment should be fixed "
+                "per unit, so check the treated column.",
+            )
+            if mixed
+            else ()
+        ),
     )

@@ -60,6 +60,50 @@ def _z_n(d: float, za: float, zb: float, one_sample: bool, k: float) -> float:
     return (za + zb) ** 2 / d**2 * (1 if one_sample else (1 + 1 / k))
 
 
+def _power_at(one_sample: bool, d: float, n: float, alpha: float, sided: int, k: float) -> float:
+    """Power of the t-test; where scipy's noncentral t gives no number (degrees of freedom in
+    the billions), the normal approximation it converges to."""
+    from scipy.stats import norm
+
+    pw = float(
+        _solver(one_sample).power(effect_size=d, alpha=alpha, alternative=_alt(sided), **_t_kwargs(one_sample, k, n))
+    )
+    if math.isfinite(pw):
+        return pw
+    shift = d * math.sqrt(n / (1 if one_sample else 1 + 1 / k))
+    za = z_crit(alpha, sided)
+    return float(norm.cdf(shift - za) + (norm.cdf(-shift - za) if sided == 2 else 0.0))
+
+
+def _solve_n(d: float, alpha: float, power: float, sided: int, k: float, one_sample: bool) -> float:
+    """The (fractional) n at which the t-test reaches ``power``: bracketed root finding on the
+    power curve, which is increasing in n.  statsmodels' ``solve_power`` gives up (a warning and
+    nan) for very large or very small effects and unequal arms, so it is not used here."""
+    from scipy.optimize import brentq
+
+    lo = 2.0 if one_sample else max(2.0, 2.0 / k)  # at least two observations in every arm
+    if _power_at(one_sample, d, lo, alpha, sided, k) >= power:
+        return lo
+    hi = max(4.0, 2 * _z_n(d, z_crit(alpha, sided), z_crit(1 - power, 1), one_sample, k))
+    while _power_at(one_sample, d, hi, alpha, sided, k) < power:
+        if hi > 1e18:
+            raise BadInput("d", f"The effect (d = {d:.3g}) is too small to detect with any sample size.")
+        hi *= 4
+    return float(brentq(lambda x: _power_at(one_sample, d, x, alpha, sided, k) - power, lo, hi, xtol=1e-9, rtol=1e-12))
+
+
+def _solve_d(n: float, alpha: float, power: float, sided: int, k: float, one_sample: bool) -> float:
+    """The standardised effect ``d`` the t-test with ``n`` detects at ``power`` (power rises with d)."""
+    from scipy.optimize import brentq
+
+    lo, hi = 1e-12, 1.0
+    while _power_at(one_sample, hi, n, alpha, sided, k) < power:
+        if hi > 1e6:
+            raise BadInput("n", f"n = {n:g} is too small to reach {power:.0%} power for any effect.")
+        hi *= 4
+    return float(brentq(lambda x: _power_at(one_sample, x, n, alpha, sided, k) - power, lo, hi, xtol=1e-15, rtol=1e-12))
+
+
 def means_sample_size(
     *,
     effect: float | None = None,
@@ -76,11 +120,7 @@ def means_sample_size(
     check_alpha_power(alpha, power)
     check_sided(sided)
     k = _check_ratio(ratio)
-    n = float(
-        _solver(one_sample).solve_power(
-            effect_size=dd, alpha=alpha, power=power, alternative=_alt(sided), **_t_kwargs(one_sample, k, None)
-        )
-    )
+    n = _solve_n(dd, alpha, power, sided, k, one_sample)
     za, zb = z_crit(alpha, sided), z_crit(1 - power, 1)
     nz = _z_n(dd, za, zb, one_sample, k)
 
@@ -128,9 +168,7 @@ def means_power(
     k = _check_ratio(ratio)
     if not (math.isfinite(n) and n >= 2):
         raise BadInput("n", f"n must be at least 2 observations; got {n:g}.")
-    pw = float(
-        _solver(one_sample).power(effect_size=dd, alpha=alpha, alternative=_alt(sided), **_t_kwargs(one_sample, k, n))
-    )
+    pw = _power_at(one_sample, dd, n, alpha, sided, k)
     za = z_crit(alpha, sided)
     scale = 1 if one_sample else (1 + 1 / k)
     pz = float(norm.cdf(dd * math.sqrt(n / scale) - za))
@@ -166,11 +204,7 @@ def means_mde(
         check_positive("sd", sd)
     if not (math.isfinite(n) and n >= 2):
         raise BadInput("n", f"n must be at least 2 observations; got {n:g}.")
-    dd = float(
-        _solver(one_sample).solve_power(
-            effect_size=None, alpha=alpha, power=power, alternative=_alt(sided), **_t_kwargs(one_sample, k, n)
-        )
-    )
+    dd = _solve_d(n, alpha, power, sided, k, one_sample)
     za, zb = z_crit(alpha, sided), z_crit(1 - power, 1)
     dz = (za + zb) * math.sqrt((1 if one_sample else 1 + 1 / k) / n)
 

@@ -293,6 +293,10 @@ def proportions_mde(
         words = f"the smallest detectable lift is {up:+.4f} ({up * 100:+.2f} points" + (
             f", {rel:+.1%} relative)" if isinstance(rel, float) else ")"
         )
+    if res["mde_absolute_down"].value is None:
+        warn.append("No downward change is detectable at this n and power.")
+    if p1 == 0:
+        warn.append("With a 0 % baseline a relative change is undefined: read the absolute change.")
     return StatResult(
         result=res,
         method=PROPORTION_METHODS[method],

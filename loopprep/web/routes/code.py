@@ -50,7 +50,7 @@ CASE_LABEL = {
 }
 RUN_ERRORS: dict[int | str, dict[str, Any]] = {
     **WRITE_ERRORS,
-    503: {"model": ErrorBody, "description": "The judge could not start"},
+    503: {"model": ErrorBody, "description": "The judge is busy or could not start: try again"},
 }
 
 
@@ -237,6 +237,9 @@ async def _form_run(request: Request, problem_id: str, mode: Literal["run", "sub
         if "code" in errors:
             errors["code"] = f"{exc.message} {exc.hint}".strip()
         return _problem_page(request, problem_id, code=code, opened_at=opened, errors=errors, status_code=422)
+    except svc.JudgeUnavailable as exc:  # busy or failed: no verdict, the code stays in the editor
+        errors = {"form": f"{exc.message} {exc.hint}".strip()}
+        return _problem_page(request, problem_id, code=code, opened_at=opened, errors=errors, status_code=503)
     return _problem_page(request, problem_id, code=code, opened_at=opened, result=result)
 
 

@@ -11,10 +11,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from markupsafe import Markup, escape
+from starlette.concurrency import run_in_threadpool
 
 from loopprep.errors import InvalidInput, NotFound
 from loopprep.services.stats import StatsAnswer, calculate, calculator_page
 from loopprep.web.deps import CSRF_FIELD, csrf_ok, ctx, is_whole_number, now, render
+from loopprep.web.routes.stats_api import router as calculators_router
 
 router = APIRouter()
 
@@ -355,7 +357,10 @@ async def analyse_upload(request: Request) -> Any:
             request, values=values, errors={"threshold": "threshold must be a number, e.g. 0.001."}, status_code=422
         )
     try:
-        answer = analyse_csv(
+        # pandas holds the CPU for seconds on a big file: run it on a worker thread so the event
+        # loop keeps answering every other request meanwhile.
+        answer = await run_in_threadpool(
+            analyse_csv,
             data,
             control=values["control"] or "control",
             variant_col=values["variant_col"] or "variant",
@@ -476,7 +481,7 @@ async def did_panel_upload(request: Request) -> Any:
         try:
             if len(data) > MAX_UPLOAD:
                 raise InvalidInput("The file is over 200 MB.", field="panel")
-            answer = did_from_csv(data)
+            answer = await run_in_threadpool(did_from_csv, data)  # off the event loop, as above
         except InvalidInput as exc:
             errors = exc.fields or {"panel": exc.message}
     status = 403 if "form" in errors else (422 if errors else 200)
@@ -531,13 +536,11 @@ def calculator_page(request: Request, name: str) -> Any:
     )
 
 
-@router.get(
-    "/api/stats/{name}",
-    response_model=StatsAnswer,
-    tags=["api"],
-    responses={404: {"description": "No such calculator"}, 422: {"description": "A field is out of range"}},
-)
+# One documented route per calculator (before the catch-all below): see stats_api.py.
+router.include_router(calculators_router)
+
+
+@router.get("/api/stats/{name}", include_in_schema=False)
 def calculator_api(request: Request, name: Calculator) -> StatsAnswer:
-    """Run a stats calculator; its inputs are the query parameters (the same names as the CLI's
-    options, with underscores: ``/api/stats/sample-size?baseline=0.2&target=0.25``)."""
+    """Any other name: 422 (not one of the calculators)."""
     return calculate(name.value, dict(request.query_params))
