@@ -485,3 +485,21 @@ def test_replan_drops_a_coding_task_that_named_a_topic(rules: PlanRules) -> None
     coding = [t for t in again.tasks if t.kind == "coding-problem"]
     assert coding and all(t.item in rules.problems for t in coding)
     assert all(task_refs_ok(t, rules) for t in again.tasks)
+
+
+def test_the_behavioural_round_gets_story_tasks_sized_by_its_share(bank, rules: PlanRules) -> None:  # noqa: ANN001
+    """With the shipped weights, the Clock plans story writing (deep study) and rehearsal (mock
+    and review), and the behavioural round's minutes follow its share."""
+    from loopprep.domain import CompanyType, Level, Profile, Role
+    from loopprep.services.weights import weights_for
+
+    profile = Profile(
+        role=Role.ML_ENGINEER, level=Level.L5, company_types=[CompanyType.FAANG], loop_date=START + dt.timedelta(28)
+    )
+    weights = {i.round: i.share for i in weights_for(bank, profile).items}
+    plan = make_plan(request_for(28, weights=weights, ai_role=False), rules=rules)
+    minutes = {r: sum(t.minutes for t in plan.tasks if t.round == r) for r in RoundId}
+    total = sum(minutes.values())
+    kinds = {t.kind for t in plan.tasks if t.round == RoundId.BEHAVIOURAL}
+    assert {"story-writing", "story-rehearsal"} <= kinds
+    assert minutes[RoundId.BEHAVIOURAL] / total == pytest.approx(weights[RoundId.BEHAVIOURAL], abs=0.04)
