@@ -215,9 +215,7 @@ def _level_problems(by_kind: dict[str, list[tuple[str, Any]]], out: dict[str, An
         if sorted(named) != sorted(mapped):
             names = ", ".join(lv.label for lv in named) or "none"
             want = ", ".join(lv.label for lv in mapped) or "none"
-            problems.append(
-                ContentProblem(label, entry, field, f"names {names}, but levels.yaml puts {want} here")
-            )
+            problems.append(ContentProblem(label, entry, field, f"names {names}, but levels.yaml puts {want} here"))
 
     for label, doc in by_kind["bar"]:
         for side in doc.sides:

@@ -216,11 +216,7 @@ def test_level_split_text_matches_the_arithmetic(bank: ContentBank) -> None:
 
     body = bank.frameworks["preparation-split"].body or ""
     low, high = (int(x) for x in re.search(r"between about (\d+) % and (\d+) %", body).groups())  # type: ignore[union-attr]
-    l4 = [
-        shares[CODE]
-        for (role, company, level), shares in weight_table(bank).items()
-        if level == Level.L4
-    ]
+    l4 = [shares[CODE] for (role, company, level), shares in weight_table(bank).items() if level == Level.L4]
     assert low / 100 <= min(l4) and max(l4) <= high / 100
     assert max(l4) < bank.weights.level_splits[0].coding_share  # halfway, never the full 70 %
 

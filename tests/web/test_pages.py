@@ -10,7 +10,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from loopprep.domain import RoundId
-
 from tests.web.conftest import csrf
 
 IN_30_DAYS = (dt.date.today() + dt.timedelta(days=30)).isoformat()
