@@ -33,6 +33,7 @@ class RoundId(StrEnum):
     AI_SYSTEMS_DESIGN = "ai-systems-design"
     ML_CODING = "ml-coding"
     STATS_EXPERIMENTATION = "stats-experimentation"
+    BEHAVIOURAL = "behavioural"
 
 
 class Tier(StrEnum):
@@ -63,6 +64,13 @@ from typing import Annotated  # noqa: E402
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator  # noqa: E402
 
+# What each level means; the company ladders behind it are content (knowledge/levels.yaml), and a
+# test keeps this one line in step with that table.
+LEVEL_HELP = (
+    "l4 (mid-level: Google L4, Meta E4, Amazon L5), l5 (senior: Google L5, Meta E5, Amazon L6) "
+    "or l6-plus (staff and above: Google L6, Meta E6, Amazon L7)"
+)
+
 CompanyName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 
 
@@ -72,7 +80,7 @@ class Profile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     role: Role = Field(description="ml-engineer, ai-llm-engineer or data-scientist")
-    level: Level = Field(description="l4, l5 or l6-plus")
+    level: Level = Field(description=LEVEL_HELP)
     company_types: list[CompanyType] = Field(
         min_length=1, description="One or more of faang, ai-first-lab, product-company, startup"
     )

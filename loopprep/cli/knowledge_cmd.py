@@ -63,7 +63,7 @@ def register(app: typer.Typer) -> None:  # noqa: C901 - one function per command
         round_id: Annotated[str | None, typer.Argument(metavar="[ID]", help="A round id, e.g. ml-coding.")] = None,
         json: JsonOpt = False,
     ) -> None:
-        """The four rounds (or one of them in full)."""
+        """The five rounds (or one of them in full)."""
         from loopprep.services import knowledge
 
         bank = state(ctx).bank()
@@ -107,7 +107,7 @@ def register(app: typer.Typer) -> None:  # noqa: C901 - one function per command
     @app.command()
     @handles_errors
     def bar(ctx: typer.Context, json: JsonOpt = False) -> None:
-        """The bar: L4/L5 execution versus L6+ strategy."""
+        """The bar by level, and which company levels are L4, L5 and L6+."""
         from rich.table import Table
 
         from loopprep.services import knowledge
@@ -117,11 +117,23 @@ def register(app: typer.Typer) -> None:  # noqa: C901 - one function per command
             print_json(view)
             return
         out = console()
+        lv = view.levels
+        out.print(lv.intro)
+        levels = Table(title="Levels", show_lines=True)
+        levels.add_column("Company", style="bold")
+        for row in lv.rows:
+            levels.add_column(row.name, overflow="fold")
+        levels.add_row("What it means", *(row.meaning for row in lv.rows))
+        for i, company in enumerate(lv.companies):
+            levels.add_row(company, *(row.ladders[i].titles for row in lv.rows))
+        out.print(levels)
+        out.print(f"[dim]{lv.note}[/]\n")
+        names = {row.level: row.name for row in lv.rows}
         out.print(view.intro)
         t = Table(show_lines=True)
         t.add_column("Dimension", style="bold")
         for s in view.sides:
-            t.add_column(f"{s.name} ({' / '.join(lv.label for lv in s.levels)})", overflow="fold")
+            t.add_column(f"{s.name} ({', '.join(names[lv] for lv in s.levels)})", overflow="fold")
         for d in view.dimensions:
             t.add_row(d.name, d.execution, d.strategy)
         out.print(t)
@@ -204,6 +216,8 @@ def register(app: typer.Typer) -> None:  # noqa: C901 - one function per command
                 out.print(g.intro)
             for i in g.items:
                 mins = f" [{i.minutes} min]" if i.minutes is not None else ""
+                if i.split:
+                    mins += f" ({', '.join(fv.split_levels[i.split])})"
                 out.print(f" • [bold]{i.title}[/]{mins}: {i.detail}", markup=True)
                 if i.example:
                     out.print(f"   [italic dim]{i.example}[/]")

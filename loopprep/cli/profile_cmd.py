@@ -9,6 +9,12 @@ import typer
 from loopprep.cli.common import JSON_HELP, console, handles_errors, print_json, state
 
 JsonOpt = Annotated[bool, typer.Option("--json", help=JSON_HELP)]
+# What each level means (the company ladders are content, knowledge/levels.yaml; a test keeps this
+# in step with it).  A literal, not domain.LEVEL_HELP, so `loopprep --help` does not import pydantic.
+LEVEL_HELP = (
+    "l4 (mid-level: Google L4, Meta E4, Amazon L5), l5 (senior: Google L5, Meta E5, Amazon L6) or "
+    "l6-plus (staff and above: Google L6, Meta E6, Amazon L7). `loopprep bar` shows the full table."
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -46,7 +52,7 @@ def register(app: typer.Typer) -> None:
     def set_(
         ctx: typer.Context,
         role: Annotated[str | None, typer.Option(help="ml-engineer, ai-llm-engineer or data-scientist.")] = None,
-        level: Annotated[str | None, typer.Option(help="l4, l5 or l6-plus.")] = None,
+        level: Annotated[str | None, typer.Option(help=LEVEL_HELP)] = None,
         company: Annotated[
             list[str] | None,
             typer.Option(

@@ -23,7 +23,7 @@ Options:
 Commands:
   serve       Start the web app (creating and migrating the database on...
   dashboard   Days to your loop and where to spend your depth.
-  rounds      The four rounds (or one of them in full).
+  rounds      The five rounds (or one of them in full).
   bar         The bar: L4/L5 execution versus L6+ strategy.
   companies   How each kind of company weights the rounds.
   roles       Which rounds are primary, important and lighter for each role.

@@ -23,6 +23,7 @@ from loopprep.content.schema import (
     BarFile,
     CompanyProfile,
     Framework,
+    LevelsFile,
     Problem,
     RoleProfile,
     Round,
@@ -59,6 +60,7 @@ class ContentBank:
     sources: dict[str, Source]
     rounds: dict[RoundId, Round]
     bar: BarFile
+    levels: LevelsFile
     companies: dict[CompanyType, CompanyProfile]
     roles: dict[Role, RoleProfile]
     weights: WeightsFile
@@ -192,6 +194,46 @@ def _reference_problems(
     return problems
 
 
+def _level_problems(by_kind: dict[str, list[tuple[str, Any]]], out: dict[str, Any]) -> list[ContentProblem]:
+    """Every level band named outside levels.yaml (the bar's sides, the weights' level splits,
+    frameworks' split items) must agree with the level mapping."""
+    levels: LevelsFile = out["levels"]
+    bar_sides = {side.id: side for side in out["bar"].sides}
+    splits = {split.id: split for split in out["weights"].level_splits}
+    where = by_kind["levels"][0][0]
+    problems = [
+        ContentProblem(where, band.id.value, field, f"unknown {what} '{ref}'")
+        for band in levels.bands
+        for field, what, ref, known in (
+            ("bar_side", "bar side", band.bar_side, bar_sides),
+            ("split", "level split", band.split, splits),
+        )
+        if ref not in known
+    ]
+
+    def disagree(label: str, entry: str, field: str, named: list[Any], mapped: list[Any]) -> None:
+        if sorted(named) != sorted(mapped):
+            names = ", ".join(lv.label for lv in named) or "none"
+            want = ", ".join(lv.label for lv in mapped) or "none"
+            problems.append(ContentProblem(label, entry, field, f"names {names}, but levels.yaml puts {want} here"))
+
+    for label, doc in by_kind["bar"]:
+        for side in doc.sides:
+            disagree(label, side.id, "levels", side.levels, levels.levels_with(bar_side=side.id))
+    for label, doc in by_kind["weights"]:
+        for split in doc.level_splits:
+            disagree(label, split.id, "levels", split.levels, levels.levels_with(split=split.id))
+    for label, doc in by_kind["frameworks"]:
+        for fw in doc.entries:
+            for group in fw.groups:
+                for item in group.items:
+                    if item.split is not None and item.split not in splits:
+                        problems.append(
+                            ContentProblem(label, fw.id, f"{item.id}.split", f"unknown level split '{item.split}'")
+                        )
+    return problems
+
+
 def _shipped(data_dir: Path) -> tuple[dict[str, Any], ProblemBank]:
     """Every shipped file, validated and cross-checked; raises ``ContentError`` on any problem."""
 
@@ -210,7 +252,7 @@ def _shipped(data_dir: Path) -> tuple[dict[str, Any], ProblemBank]:
     if problems:
         raise ContentError(problems)
 
-    out: dict[str, Any] = {k: _single(by_kind, k, problems) for k in ("bar", "weights", "plan-rules")}
+    out: dict[str, Any] = {k: _single(by_kind, k, problems) for k in ("bar", "levels", "weights", "plan-rules")}
     out["sources"] = _collect(by_kind["sources"], "entries", problems)
     out["frameworks"] = _collect(by_kind["frameworks"], "entries", problems)
     for kind, enum in (("rounds", RoundId), ("companies", CompanyType), ("roles", Role)):
@@ -235,7 +277,8 @@ def _shipped(data_dir: Path) -> tuple[dict[str, Any], ProblemBank]:
     for kind in ("rounds", "companies", "roles", "frameworks", "sources"):
         for lbl, doc in by_kind[kind]:
             problems += _reference_problems(lbl, doc.entries, out["sources"], out["frameworks"], labels)
-    for lbl, doc in by_kind["bar"] + by_kind["weights"]:
+    problems += _level_problems(by_kind, out)
+    for lbl, doc in by_kind["bar"] + by_kind["levels"] + by_kind["weights"]:
         problems += [
             ContentProblem(lbl, None, "sources", f"unknown source id '{s}'")
             for s in doc.sources
@@ -322,6 +365,7 @@ def load_bank(
         sources=out["sources"],
         rounds=out["rounds"],
         bar=out["bar"],
+        levels=out["levels"],
         companies=out["companies"],
         roles=out["roles"],
         weights=out["weights"],

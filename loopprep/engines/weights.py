@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from loopprep.domain import Level, RoundId
 
 CODING = RoundId.ML_CODING
-DESIGN = (RoundId.ML_SYSTEM_DESIGN, RoundId.AI_SYSTEMS_DESIGN)
+# The sources' preparation split sets coding against "system design and behavioural": these
+# rounds share the non-coding side of the level pull, in the ratio role and company give them.
+DESIGN = (RoundId.ML_SYSTEM_DESIGN, RoundId.AI_SYSTEMS_DESIGN, RoundId.BEHAVIOURAL)
 
 
 @dataclass(frozen=True)
@@ -71,9 +73,12 @@ def round_weights(
 
     1. points[r] = tier_points[role tier] x mean over company types of label_points[label];
     2. shares = points / sum(points);
-    3. the level moves the coding-versus-design balance ``level_pull`` of the way toward the
-       level's ``coding_share`` (statistics keeps its share; the two design rounds keep their
-       ratio).
+    3. the level moves the coding share of the coding + design + behavioural hours
+       ``level_pull`` of the way toward the level's ``coding_share`` (statistics keeps its
+       share; the two design rounds and behavioural keep their ratio to each other).
+
+    With ``coding_share`` strictly falling from L4 to L6+, the coding share falls with it for
+    any role and company set.
 
     Raises ``ValueError`` for no company types, a round without a tier, or an unknown label.
     """
@@ -115,7 +120,7 @@ def round_weights(
             f"{c.labels.get(r, rules.unlabelled).replace('-', ' ')} at {c.name}" for c in companies
         )
         if r == CODING or r in DESIGN:
-            direction = "toward coding" if target > coding_before else "toward design"
+            direction = "toward coding" if target > coding_before else "toward design and behavioural"
             level_words = f"{level.label} pulls {direction} ({_pct(base[r])} -> {_pct(final[r])})"
         else:
             level_words = "level leaves it as is"

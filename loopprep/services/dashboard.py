@@ -45,7 +45,7 @@ AREAS = [
     ),
     AreaLink(
         id="rounds",
-        title="The four rounds",
+        title="The five rounds",
         url="/rounds",
         description="What each round tests, how long it runs, how often it appears.",
     ),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from loopprep.content.loader import ContentBank
 from loopprep.content.schema import (
@@ -12,6 +12,7 @@ from loopprep.content.schema import (
     CompanyProfile,
     Framework,
     Frequency,
+    LadderRung,
     MinuteRange,
     RoleProfile,
     Round,
@@ -68,8 +69,30 @@ class RoundView(BaseModel):
     sources: list[Source]
 
 
+class LevelRow(BaseModel):
+    """One loopprep level: what it means and the company levels it stands for."""
+
+    level: Level
+    label: str
+    seniority: str
+    name: str = Field(description="The level with its seniority, e.g. 'L5 (senior)'")
+    meaning: str
+    bar_side: str
+    split: str
+    ladders: list[LadderRung]
+
+
+class LevelsView(BaseModel):
+    intro: str
+    companies: list[str]
+    rows: list[LevelRow]
+    note: str
+    sources: list[Source]
+
+
 class BarView(BaseModel):
     intro: str
+    levels: LevelsView
     sides: list[BarSide]
     dimensions: list[BarDimension]
     biggest_shift: BiggestShift
@@ -113,6 +136,9 @@ class RelatedLink(BaseModel):
 
 class FrameworkView(BaseModel):
     framework: Framework
+    split_levels: dict[str, list[str]] = Field(
+        default_factory=dict, description="Level split id -> the levels levels.yaml puts in it, named"
+    )
     category_title: str
     related: list[RelatedLink]
     sources: list[Source]
@@ -169,14 +195,44 @@ def get_round(bank: ContentBank, round_id: str) -> RoundView:
     return RoundView(round=r, roles=roles, companies=companies, sources=_sources(bank, r.sources))
 
 
+def level_name(bank: ContentBank, level: Level) -> str:
+    """A level as every page names it, with its seniority from the level mapping: 'L5 (senior)'."""
+    return f"{level.label} ({bank.levels.band(level).seniority})"
+
+
+def level_table(bank: ContentBank) -> LevelsView:
+    """The level mapping: company ladders -> L4 / L5 / L6+, with what each level means."""
+    lv = bank.levels
+    return LevelsView(
+        intro=lv.intro,
+        companies=[r.company for r in lv.bands[0].ladders],
+        rows=[
+            LevelRow(
+                level=b.id,
+                label=b.id.label,
+                seniority=b.seniority,
+                name=level_name(bank, b.id),
+                meaning=b.meaning,
+                bar_side=b.bar_side,
+                split=b.split,
+                ladders=list(b.ladders),
+            )
+            for b in sorted(lv.bands, key=lambda b: list(Level).index(b.id))
+        ],
+        note=lv.companies_note,
+        sources=_sources(bank, lv.sources),
+    )
+
+
 def get_bar(bank: ContentBank) -> BarView:
     b = bank.bar
     return BarView(
         intro=b.intro,
+        levels=level_table(bank),
         sides=list(b.sides),
         dimensions=list(b.dimensions),
         biggest_shift=b.biggest_shift,
-        sources=_sources(bank, b.sources),
+        sources=_sources(bank, b.sources, bank.levels.sources),
     )
 
 
@@ -215,8 +271,12 @@ def get_framework(bank: ContentBank, framework_id: str) -> FrameworkView:
             "`loopprep frameworks` lists them all.",
         )
     related = [RelatedLink(id=r, title=bank.frameworks[r].title, url=f"/frameworks/{r}") for r in f.related]
+    splits = {i.split for g in f.groups for i in g.items if i.split}
     return FrameworkView(
         framework=f,
+        split_levels={
+            sp: [level_name(bank, lv) for lv in Level if bank.levels.band(lv).split == sp] for sp in sorted(splits)
+        },
         category_title=CATEGORY_TITLES[f.category],
         related=related,
         sources=_sources(bank, f.sources),

@@ -112,5 +112,5 @@ def rules_from(
         cases=tuple(c for c, _ in cases),
         problems=tuple(p[0] for p in problems),
         phases=PhaseRule(p.deep_study_days, p.mock_days, p.review_days, p.light_touch_days, p.ramp_up_load),
-        timeline=TimelineRule(t.prep_minutes, t.review_minutes, t.reset_minutes),
+        timeline=TimelineRule(t.prep_minutes, t.review_minutes, t.note_minutes),
     )

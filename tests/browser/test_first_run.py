@@ -67,7 +67,9 @@ def test_first_run_form_validates_then_leads_to_the_dashboard(
     expect(page.locator("ol#weights li.weight").first).to_have_attribute("data-round", "stats-experimentation")
 
     rounds = _rounds_in_order(page)
-    assert sorted(rounds) == sorted(["ml-system-design", "ai-systems-design", "ml-coding", "stats-experimentation"])
+    assert sorted(rounds) == sorted(
+        ["ml-system-design", "ai-systems-design", "ml-coding", "stats-experimentation", "behavioural"]
+    )
     pcts = _percentages(page)
     assert sum(pcts) == 100, pcts
     assert pcts == sorted(pcts, reverse=True), f"not heaviest first: {list(zip(rounds, pcts, strict=True))}"

@@ -14,8 +14,8 @@ STATS = "Statistics & Experimentation"
 
 def test_a_round_page_opens_from_the_rounds_list(page: Page, live_server: str) -> None:
     page.goto(f"{live_server}/rounds")
-    expect(page.locator("h1")).to_have_text("The four rounds")
-    expect(page.locator("ol.rounds a.tile")).to_have_count(4)
+    expect(page.locator("h1")).to_have_text("The five rounds")
+    expect(page.locator("ol.rounds a.tile")).to_have_count(5)
     page.locator("ol.rounds a.tile", has=page.locator("strong", has_text=STATS)).click()
 
     expect(page).to_have_url(f"{live_server}/rounds/stats-experimentation")

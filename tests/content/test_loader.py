@@ -20,6 +20,7 @@ def test_shipped_bank_has_every_entry(bank) -> None:  # noqa: ANN001
         RoundId.AI_SYSTEMS_DESIGN,
         RoundId.ML_CODING,
         RoundId.STATS_EXPERIMENTATION,
+        RoundId.BEHAVIOURAL,
     ]
     assert set(bank.companies) == set(CompanyType)
     assert set(bank.roles) == set(Role)

@@ -311,11 +311,13 @@ def test_timeline_matrix_for_a_multi_day_loop(rules: PlanRules) -> None:
         ("ml-system-design", d.date() - dt.timedelta(days=1)),
         ("stats-experimentation", d.date()),
     ]
+    # Real loops leave 5-15 minute breaks: a two-minute note after a round with another one later
+    # that day, and the 30-minute review once, after each day's last round.
     reviews = [t for t in plan.tasks if t.kind == "round-review"]
-    assert [t.at for t in reviews] == [r.end for r in loop] and all(t.minutes == 30 for t in reviews)
-    resets = [t for t in plan.tasks if t.kind == "reset"]
-    assert [t.at for t in resets] == [r.start - dt.timedelta(minutes=15) for r in loop[1:]]
-    assert all(t.minutes == 15 for t in resets)
+    assert [t.at for t in reviews] == [loop[1].end, loop[2].end] and all(t.minutes == 30 for t in reviews)
+    notes = [t for t in plan.tasks if t.kind == "reset"]
+    assert [(t.at, t.minutes) for t in notes] == [(loop[0].end, 2)]
+    assert notes[0].at + dt.timedelta(minutes=15) <= loop[1].start
 
 
 def test_timeline_prep_shrinks_to_the_hours_left(rules: PlanRules) -> None:
@@ -483,3 +485,21 @@ def test_replan_drops_a_coding_task_that_named_a_topic(rules: PlanRules) -> None
     coding = [t for t in again.tasks if t.kind == "coding-problem"]
     assert coding and all(t.item in rules.problems for t in coding)
     assert all(task_refs_ok(t, rules) for t in again.tasks)
+
+
+def test_the_behavioural_round_gets_story_tasks_sized_by_its_share(bank, rules: PlanRules) -> None:  # noqa: ANN001
+    """With the shipped weights, the Clock plans story writing (deep study) and rehearsal (mock
+    and review), and the behavioural round's minutes follow its share."""
+    from loopprep.domain import CompanyType, Level, Profile, Role
+    from loopprep.services.weights import weights_for
+
+    profile = Profile(
+        role=Role.ML_ENGINEER, level=Level.L5, company_types=[CompanyType.FAANG], loop_date=START + dt.timedelta(28)
+    )
+    weights = {i.round: i.share for i in weights_for(bank, profile).items}
+    plan = make_plan(request_for(28, weights=weights, ai_role=False), rules=rules)
+    minutes = {r: sum(t.minutes for t in plan.tasks if t.round == r) for r in RoundId}
+    total = sum(minutes.values())
+    kinds = {t.kind for t in plan.tasks if t.round == RoundId.BEHAVIOURAL}
+    assert {"story-writing", "story-rehearsal"} <= kinds
+    assert minutes[RoundId.BEHAVIOURAL] / total == pytest.approx(weights[RoundId.BEHAVIOURAL], abs=0.04)

@@ -40,8 +40,9 @@ def test_data_scientist_at_product_company_is_stats_first(bank: ContentBank, lev
     assert view.heaviest == RoundId.STATS_EXPERIMENTATION
 
 
-@pytest.mark.parametrize("level", list(Level))
-def test_ai_engineer_at_ai_lab_is_ai_systems_design_first(bank: ContentBank, level: Level) -> None:
+@pytest.mark.parametrize("level", [Level.L5, Level.L6_PLUS])
+def test_senior_ai_engineer_at_ai_lab_is_ai_systems_design_first(bank: ContentBank, level: Level) -> None:
+    """At L4 the junior split pulls coding level with it (AI labs are implementation-heavy)."""
     view = weights(bank, Role.AI_LLM_ENGINEER, level, CompanyType.AI_FIRST_LAB)
     assert view.heaviest == RoundId.AI_SYSTEMS_DESIGN
 
@@ -114,21 +115,24 @@ TIERS = {
     RoundId.AI_SYSTEMS_DESIGN: "lighter",
     RoundId.ML_CODING: "primary",
     RoundId.STATS_EXPERIMENTATION: "important",
+    RoundId.BEHAVIOURAL: "lighter",
 }
 
 
 def test_engine_arithmetic_by_hand() -> None:
-    """points: MLSD 3*2=6, AISD 1*2=2, coding 3*3=9, stats 2*2=4 (total 21).
-    coding share of design+coding = 9/17; L5 target 0.4 pulled halfway: 9/17 + 0.5*(0.4-9/17)."""
+    """points: MLSD 3*2=6, AISD 1*2=2, coding 3*3=9, stats 2*2=4, behavioural 1*2=2 (total 23).
+    coding share of design+behavioural+coding = 9/19; L5 target 0.4 pulled halfway:
+    9/19 + 0.5*(0.4-9/19); design and behavioural share the rest 6:2:2."""
     result = round_weights(
         TIERS, companies=[CompanyLabels("X", {RoundId.ML_CODING: "heavy"})], level=Level.L5, rules=RULES
     )
-    pool = 17 / 21
-    coding_frac = 9 / 17 + 0.5 * (0.4 - 9 / 17)
+    pool = 19 / 23
+    coding_frac = 9 / 19 + 0.5 * (0.4 - 9 / 19)
     assert result.share(RoundId.ML_CODING) == pytest.approx(coding_frac * pool)
-    assert result.share(RoundId.STATS_EXPERIMENTATION) == pytest.approx(4 / 21)
-    assert result.share(RoundId.ML_SYSTEM_DESIGN) == pytest.approx(6 / 8 * (1 - coding_frac) * pool)
-    assert result.share(RoundId.AI_SYSTEMS_DESIGN) == pytest.approx(2 / 8 * (1 - coding_frac) * pool)
+    assert result.share(RoundId.STATS_EXPERIMENTATION) == pytest.approx(4 / 23)
+    assert result.share(RoundId.ML_SYSTEM_DESIGN) == pytest.approx(6 / 10 * (1 - coding_frac) * pool)
+    assert result.share(RoundId.AI_SYSTEMS_DESIGN) == pytest.approx(2 / 10 * (1 - coding_frac) * pool)
+    assert result.share(RoundId.BEHAVIOURAL) == pytest.approx(2 / 10 * (1 - coding_frac) * pool)
 
 
 @pytest.mark.parametrize(
@@ -152,5 +156,73 @@ def test_engine_requires_every_round() -> None:
 def test_rules_come_from_content(bank: ContentBank) -> None:
     rules = rules_from(bank)
     assert rules.coding_share[Level.L4] == 0.70
-    assert rules.coding_share[Level.L5] == rules.coding_share[Level.L6_PLUS] == 0.40
+    assert rules.coding_share[Level.L5] == 0.40
+    assert rules.coding_share[Level.L6_PLUS] < rules.coding_share[Level.L5]
     assert rules.tier_points["primary"] > rules.tier_points["important"] > rules.tier_points["lighter"]
+
+
+# --- the whole table: what a hiring committee would check ------------------------------------
+
+ML, AI, DS = Role.ML_ENGINEER, Role.AI_LLM_ENGINEER, Role.DATA_SCIENTIST
+FAANG, LAB = CompanyType.FAANG, CompanyType.AI_FIRST_LAB
+CODE, MLSD, AISD = RoundId.ML_CODING, RoundId.ML_SYSTEM_DESIGN, RoundId.AI_SYSTEMS_DESIGN
+STATS, BEH = RoundId.STATS_EXPERIMENTATION, RoundId.BEHAVIOURAL
+
+
+def weight_table(bank: ContentBank) -> dict[tuple[Role, CompanyType, Level], dict[RoundId, float]]:
+    """Every role x company type x level, computed from the shipped content."""
+    return {
+        (role, company, level): {i.round: i.share for i in weights(bank, role, level, company).items}
+        for role, company, level in itertools.product(Role, CompanyType, Level)
+    }
+
+
+def top_two(shares: dict[RoundId, float]) -> set[RoundId]:
+    return set(sorted(shares, key=lambda r: -shares[r])[:2])
+
+
+def test_weight_table_orderings(bank: ContentBank) -> None:
+    table = weight_table(bank)
+    assert len(table) == 3 * 4 * 3
+    for (role, company, level), shares in table.items():
+        where = (role.value, company.value, level.value)
+        assert shares[BEH] > 0, where
+        if company in (FAANG, LAB):
+            if role == AI:
+                assert shares[AISD] >= shares[MLSD], where
+            if role == ML:
+                assert STATS not in top_two(shares), where
+        if role == DS and company == FAANG:
+            assert MLSD not in top_two(shares), where
+    for role, company in itertools.product(Role, CompanyType):
+        l4, l5, l6 = (table[role, company, lv] for lv in Level)
+        assert l4[CODE] > l5[CODE] > l6[CODE], (role.value, company.value)
+        assert l5 != l6
+    faang_l4_ml = table[ML, FAANG, Level.L4]
+    assert max(faang_l4_ml, key=lambda r: faang_l4_ml[r]) == CODE
+
+
+@pytest.mark.parametrize("companies", ALL_COMPANY_SETS, ids=lambda c: "+".join(x.value for x in c))
+def test_coding_falls_with_level_for_every_company_set(bank: ContentBank, companies) -> None:  # noqa: ANN001
+    for role in Role:
+        coding = [weights(bank, role, lv, *companies).items for lv in Level]
+        share = [next(i.share for i in items if i.round == CODE) for items in coding]
+        assert share[0] > share[1] > share[2], role
+
+
+def test_level_split_text_matches_the_arithmetic(bank: ContentBank) -> None:
+    """The preparation-split page quotes the L4 coding range the weights produce: check it."""
+    import re
+
+    body = bank.frameworks["preparation-split"].body or ""
+    low, high = (int(x) for x in re.search(r"between about (\d+) % and (\d+) %", body).groups())  # type: ignore[union-attr]
+    l4 = [shares[CODE] for (role, company, level), shares in weight_table(bank).items() if level == Level.L4]
+    assert low / 100 <= min(l4) and max(l4) <= high / 100
+    assert max(l4) < bank.weights.level_splits[0].coding_share  # halfway, never the full 70 %
+
+
+def test_every_share_keeps_its_reason(bank: ContentBank) -> None:
+    view = weights(bank, ML, Level.L6_PLUS, FAANG)
+    by_round = {i.round: i.reason for i in view.items}
+    assert "pulls toward design and behavioural" in by_round[BEH]
+    assert by_round[STATS].endswith("level leaves it as is.")

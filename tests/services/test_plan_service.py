@@ -132,8 +132,10 @@ def test_multi_round_loop(ctx) -> None:  # noqa: ANN001
     assert view.end == dt.date(2026, 12, 8)
     last_week = svc.show_plan(ctx, today=TODAY, week=view.weeks)
     kinds = [(t.title, t.at) for d in last_week.days for t in d.tasks if t.at]
-    assert ("Review the round you just had", "10:45") in kinds
-    assert ("15-minute reset before the next round", "12:45") in kinds
+    assert ("Two-minute note on the round just finished", "10:45") in kinds
+    assert ("Review the day's rounds", "14:00") in kinds
+    # one review per day of rounds (after 13:00-14:00 on the 7th, after 10:00-10:45 on the 8th)
+    assert [at for title, at in kinds if title == "Review the day's rounds"] == ["14:00", "10:45"]
     bad = [{"round": "ml-coding", "start": "2026-12-09T10:00", "minutes": 45}]
     with pytest.raises(InvalidInput) as exc:
         svc.replan_plan(ctx, svc.parse_settings({"loop_rounds": bad}), today=TODAY, now=NOW)

@@ -9,6 +9,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
+from loopprep.domain import RoundId
 from tests.web.conftest import csrf
 
 IN_30_DAYS = (dt.date.today() + dt.timedelta(days=30)).isoformat()
@@ -41,7 +42,7 @@ def test_saving_the_profile_shows_the_dashboard(client: TestClient) -> None:
     assert page.status_code == 200
     assert "30 days to your loop" in page.text
     rounds = re.findall(r'data-round="([a-z-]+)"', page.text)
-    assert rounds[0] == "stats-experimentation" and len(rounds) == 4
+    assert rounds[0] == "stats-experimentation" and len(rounds) == len(RoundId)
     pcts = [int(p) for p in re.findall(r'class="weight-pct">(\d+) %', page.text)]
     assert sum(pcts) == 100
     assert "Stripe, Airbnb" in page.text
@@ -86,6 +87,7 @@ def test_form_without_csrf_token_is_refused(client: TestClient) -> None:
         "/rounds/ai-systems-design",
         "/rounds/ml-coding",
         "/rounds/stats-experimentation",
+        "/rounds/behavioural",
         "/bar",
         "/companies",
         "/roles",
@@ -216,3 +218,38 @@ def test_broken_user_content_is_reported_on_the_dashboard(sqlite_ctx, tmp_path) 
         assert "Some of your own content was skipped" in page.text
         assert "oops.yaml" in page.text and "summary" in page.text
         assert client.get("/frameworks/five-phases").status_code == 200  # the rest is served
+
+
+LEVEL_PAGES = [
+    "/bar",
+    "/welcome",
+    "/profile",
+    "/frameworks/preparation-split",
+    "/rounds/ml-system-design",
+    "/rounds/behavioural",
+    "/roles",
+    "/frameworks/first-five-minutes",
+]
+
+
+@pytest.mark.parametrize("path", LEVEL_PAGES)
+def test_every_page_naming_a_level_uses_the_mapping(client: TestClient, bank, path: str) -> None:  # noqa: ANN001
+    """No page pairs a level with another seniority than levels.yaml gives it."""
+    from tests.content.test_levels import level_pairings, wrong_pairings
+
+    text = html.unescape(re.sub(r"<[^>]+>", " ", client.get(path).text))
+    assert wrong_pairings(bank, text) == []
+    if path in ("/bar", "/welcome", "/profile", "/frameworks/preparation-split"):
+        assert level_pairings(text), "the page names levels through the mapping"
+
+
+def test_bar_and_profile_show_the_level_table(client: TestClient, bank) -> None:  # noqa: ANN001
+    bar = html.unescape(client.get("/bar").text)
+    profile = html.unescape(client.get("/welcome").text)
+    for band in bank.levels.bands:
+        assert band.meaning in bar and band.meaning in profile
+        for rung in band.ladders:
+            assert rung.titles in bar and rung.titles in profile
+    assert "Execution bar<br><small>L4 (mid-level), L5 (senior)" in bar
+    split = html.unescape(client.get("/frameworks/preparation-split").text)
+    assert "L5 (senior)" in split and "L6+ (staff)" in split and "L4 (mid-level)" in split

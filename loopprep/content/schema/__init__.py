@@ -16,6 +16,7 @@ from loopprep.content.schema.knowledge import (
     CompaniesFile,
     ContentFile,
     FrameworksFile,
+    LevelsFile,
     RolesFile,
     RoundsFile,
     SourcesFile,
@@ -28,6 +29,7 @@ from loopprep.content.schema.stats_cases import CasesFile, CaseSourcesFile
 FILE_MODELS: dict[str, type[BaseModel]] = {
     "sources": SourcesFile,
     "rounds": RoundsFile,
+    "levels": LevelsFile,
     "bar": BarFile,
     "companies": CompaniesFile,
     "roles": RolesFile,

@@ -92,7 +92,7 @@ class LevelExpectation(Strict):
 
 class Round(Strict):
     id: RoundId
-    number: int = Field(ge=1, le=4)
+    number: int = Field(ge=1, le=len(RoundId))
     title: Text
     tagline: Text
     summary: Text
@@ -109,6 +109,56 @@ class RoundsFile(Strict):
     entries: list[Round]
 
 
+# --- levels: company ladders mapped onto loopprep's three levels ---------------------------
+
+
+class LadderRung(Strict):
+    """One company's title(s) for a loopprep level."""
+
+    company: Text
+    titles: Text = Field(description="The company's level names, e.g. 'L5' or 'E5' or '63-64'")
+
+
+class LevelBand(Strict):
+    """What one loopprep level means, which bar and preparation split it takes, and the company
+    levels it stands for.  Every other file that names levels (the bar's sides, the weights'
+    level splits, frameworks' split items) must agree with these bands; the loader checks it."""
+
+    id: Level
+    seniority: Literal["mid-level", "senior", "staff"]
+    meaning: Text = Field(description="One or two sentences: the scope someone at this level owns")
+    bar_side: Slug = Field(description="The bar.yaml side that grades this level")
+    split: Slug = Field(description="The weights.yaml level split this level takes")
+    ladders: list[LadderRung] = Field(min_length=3)
+
+
+class LevelsFile(Strict):
+    kind: Literal["levels"]
+    intro: Text
+    bands: list[LevelBand] = Field(min_length=len(Level), max_length=len(Level))
+    companies_note: Text = Field(description="How the ladders were matched, and their caveats")
+    sources: list[Slug] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _each_level_once(self) -> LevelsFile:
+        if sorted(b.id.value for b in self.bands) != sorted(lv.value for lv in Level):
+            raise ValueError("bands must describe each of l4, l5 and l6-plus exactly once")
+        companies = [[r.company for r in b.ladders] for b in self.bands]
+        if any(c != companies[0] for c in companies):
+            raise ValueError("every band must list the same companies in the same order")
+        return self
+
+    def band(self, level: Level) -> LevelBand:
+        return next(b for b in self.bands if b.id == level)
+
+    def levels_with(self, *, bar_side: str | None = None, split: str | None = None) -> list[Level]:
+        return [
+            b.id
+            for b in self.bands
+            if (bar_side is None or b.bar_side == bar_side) and (split is None or b.split == split)
+        ]
+
+
 # --- the bar -------------------------------------------------------------------------------
 
 
@@ -123,8 +173,8 @@ class BarSide(Strict):
 class BarDimension(Strict):
     id: Slug
     name: Text
-    execution: Text = Field(description="What the L4/L5 execution bar expects")
-    strategy: Text = Field(description="What the L6+ strategy bar expects")
+    execution: Text = Field(description="What the execution bar expects (its levels: levels.yaml)")
+    strategy: Text = Field(description="What the strategy bar expects (its levels: levels.yaml)")
 
 
 class BiggestShift(Strict):
@@ -196,7 +246,7 @@ class RoleProfile(Strict):
     id: Role
     name: Text
     tagline: Text
-    rounds: list[RoleRound] = Field(min_length=4, max_length=4)
+    rounds: list[RoleRound] = Field(min_length=len(RoundId), max_length=len(RoundId))
     focus: Text
     sources: list[Slug] = Field(min_length=1)
 
@@ -204,7 +254,7 @@ class RoleProfile(Strict):
     def _every_round_once(self) -> RoleProfile:
         seen = sorted(r.round.value for r in self.rounds)
         if seen != sorted(r.value for r in RoundId):
-            raise ValueError("a role must place each of the four rounds exactly once")
+            raise ValueError(f"a role must place each of the {len(RoundId)} rounds exactly once")
         return self
 
 
@@ -268,6 +318,9 @@ class FrameworkItem(Strict):
     detail: Text
     minutes: int | None = Field(None, ge=0, le=120)
     example: str | None = None
+    split: Slug | None = Field(
+        None, description="A weights.yaml level split this item describes; the page lists its levels from levels.yaml"
+    )
     do: str | None = Field(None, description="What to do (a response, a move)")
     avoid: str | None = Field(None, description="What not to do")
 
@@ -333,7 +386,7 @@ class FrameworksFile(Strict):
 
 
 ContentFile = Annotated[
-    SourcesFile | RoundsFile | BarFile | CompaniesFile | RolesFile | WeightsFile | FrameworksFile,
+    SourcesFile | RoundsFile | LevelsFile | BarFile | CompaniesFile | RolesFile | WeightsFile | FrameworksFile,
     Field(discriminator="kind"),
 ]
-KINDS = ("sources", "rounds", "bar", "companies", "roles", "weights", "frameworks")
+KINDS = ("sources", "rounds", "levels", "bar", "companies", "roles", "weights", "frameworks")

@@ -30,8 +30,8 @@ class PhasesSpec(Strict):
 
 class TimelineSpec(Strict):
     prep_minutes: int = Field(ge=15, le=480)
-    review_minutes: int = Field(ge=5, le=120)
-    reset_minutes: int = Field(ge=5, le=60)
+    review_minutes: int = Field(ge=5, le=120, description="The end-of-day review")
+    note_minutes: int = Field(ge=1, le=5, description="The note in the break after a round; breaks are 5-15 minutes")
     rule: Text
 
 
@@ -44,7 +44,7 @@ class Activity(Strict):
 class KindSpec(Strict):
     id: Slug
     title: Text
-    minutes: int = Field(ge=5, le=240)
+    minutes: int = Field(ge=1, le=240)
     reason: Text = Field(description="Why the task takes this long")
     phases: list[Phase] = Field(min_length=1)
     item_kind: ItemKind

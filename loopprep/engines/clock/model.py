@@ -107,11 +107,13 @@ class PhaseRule:
 
 @dataclass(frozen=True)
 class TimelineRule:
-    """The timeline matrix for a loop of several rounds (minutes)."""
+    """The timeline matrix for a loop of several rounds (minutes): prep before each round, a short
+    note after each round that has another one after it the same day, a review at the end of
+    each day of rounds."""
 
     prep_minutes: int = 60
     review_minutes: int = 30
-    reset_minutes: int = 15
+    note_minutes: int = 2
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,7 @@ class PlanRules:
     # the kinds the timeline matrix uses
     prep_kind: str = "round-prep"
     review_kind: str = "round-review"
-    reset_kind: str = "reset"
+    reset_kind: str = "reset"  # the between-rounds note (the id predates it; kept for stored plans)
 
     def pool(self, kind: TaskKind) -> tuple[str, ...]:
         """The bank a cases or problems kind draws from, in the order it is worked through."""

@@ -311,9 +311,10 @@ class _Builder:
 
 
 def _timeline(request: PlanRequest, rules: PlanRules) -> list[PlanTask]:
-    """The timeline matrix: prep in the 24 hours before each round, a review after each round and
-    a reset before the next one.  Prep counts against the day's hours (placed by the builder);
-    review and reset are pinned to the interviews."""
+    """The timeline matrix: prep in the 24 hours before each round; after a round with another one
+    later that day, a short note in the break (real loops leave 5-15 minutes); after the day's
+    last round, the review.  Prep counts against the day's hours (placed by the builder); notes
+    and reviews are pinned to the interviews."""
     t = rules.timeline
     out: list[PlanTask] = []
     rounds = sorted(request.loop_rounds, key=lambda r: r.start)
@@ -333,21 +334,24 @@ def _timeline(request: PlanRequest, rules: PlanRules) -> list[PlanTask]:
                 round=r.round,
             )
         )
-        if i > 0:
+        last_of_day = i + 1 == len(rounds) or rounds[i + 1].start.date() != r.start.date()
+        if not last_of_day:
             out.append(
                 PlanTask(
                     key=f"{rules.reset_kind}-{stamp}",
                     day=r.start.date(),
                     kind=rules.reset_kind,
                     title=rules.kinds[rules.reset_kind].title,
-                    minutes=t.reset_minutes,
+                    minutes=t.note_minutes,
                     phase=Phase.DAY_OF,
                     item_kind=ItemKind.ACTIVITY,
                     item=rules.kinds[rules.reset_kind].items[0],
-                    at=r.start - dt.timedelta(minutes=t.reset_minutes),
+                    round=r.round,
+                    at=r.end,
                     counts=False,
                 )
             )
+            continue
         review_kind = rules.kinds[rules.review_kind]
         out.append(
             PlanTask(

@@ -31,7 +31,7 @@ def home(request: Request) -> Any:
 async def rounds(request: Request) -> Any:
     bank = ctx(request).bank
     return render_content(
-        request, "knowledge/rounds.html", lambda: {"view": knowledge.list_rounds(bank), "title": "The four rounds"}
+        request, "knowledge/rounds.html", lambda: {"view": knowledge.list_rounds(bank), "title": "The five rounds"}
     )
 
 

@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse
 
 from loopprep.domain import COMPANY_LABELS, ROLE_LABELS, Level
 from loopprep.errors import InvalidInput
+from loopprep.services.knowledge import level_table
 from loopprep.services.profile import load_profile, set_profile
 from loopprep.web.deps import CSRF_FIELD, csrf_ok, ctx, now, render, today
 
@@ -47,6 +48,7 @@ def _page(
         values=values,
         errors=errors,
         choices=CHOICES,
+        levels=level_table(ctx(request).bank),
         today=today(),
     )
 
