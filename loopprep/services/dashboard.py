@@ -104,7 +104,7 @@ def dashboard(ctx: AppContext, *, today: dt.date) -> DashboardView:
         profile=profile_view(prof, today=today),
         weights=ctx.weights_for(prof) if prof else None,
         areas=AREAS,
-        content_warnings=[ContentWarning(**p.as_dict()) for p in ctx.bank.user_problems],
+        content_warnings=[ContentWarning.model_validate(p.as_dict()) for p in ctx.bank.user_problems],
         today_tasks=_today(ctx, rows, today=today) if prof else None,
     )
 

@@ -19,7 +19,7 @@ def get_profile(conn: Connection) -> Profile | None:
     return None if row is None else profile_from_row(row)
 
 
-def profile_from_row(row: Mapping[str, Any]) -> Profile:
+def profile_from_row(row: Mapping[Any, Any]) -> Profile:
     """The profile held in a ``profile`` table row (keyed by column name)."""
     return Profile(
         role=row["role"],
