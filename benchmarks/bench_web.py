@@ -2,7 +2,8 @@
 """Throughput and latency of the loopprep web app under wrk.
 
 Starts ``loopprep serve --workers N`` on a free port against a fresh data directory (with a profile
-set through the CLI, so "/" renders the dashboard instead of redirecting to /welcome), warms it up,
+and a plan made through the CLI, so "/" renders the dashboard with today's tasks instead of
+redirecting to /welcome), warms it up,
 then runs ``wrk --latency`` against each endpoint and prints p50 / p99 latency and requests/sec with
 PASS/MISS against the targets.
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import http.client
 import os
 import re
@@ -218,10 +220,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     p.add_argument("--warmup", type=duration_arg, default="2s", help="wrk warm-up per endpoint (default 2s)")
     p.add_argument("--keep-data", action="store_true", help="keep the temp data dir (and server log)")
+    p.add_argument(
+        "--only",
+        action="append",
+        metavar="PATH",
+        choices=[path for path, _ in ENDPOINTS],
+        help="measure only this endpoint (repeat for several; default all)",
+    )
     args = p.parse_args(argv)
     if args.threads > args.connections:
         p.error("--threads must not exceed --connections (wrk needs a connection per thread)")
 
+    endpoints = [(path, target) for path, target in ENDPOINTS if not args.only or path in args.only]
     wrk = shutil.which("wrk")
     if not wrk:
         print("error: wrk is not installed (apt-get install wrk)", file=sys.stderr)
@@ -236,13 +246,21 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, on_term)
     try:
         loopprep = find_loopprep()
+        loop_date = (dt.date.today() + dt.timedelta(days=30)).isoformat()  # always a month ahead
         profile = subprocess.run(
             [loopprep, "--data-dir", str(data_dir), "profile", "set", "--role", "ml-engineer", "--level", "l5",
-             "-c", "faang", "--loop-date", "2027-01-15"],
+             "-c", "faang", "--loop-date", loop_date],
             env=clean_env(data_dir), capture_output=True, text=True,
         )  # fmt: skip
         if profile.returncode != 0:
             raise BenchError(f"setting the profile failed:\n{profile.stdout}\n{profile.stderr}")
+        # A plan starting today, so the dashboard lists today's tasks and the plan's progress.
+        plan = subprocess.run(
+            [loopprep, "--data-dir", str(data_dir), "plan", "create"],
+            env=clean_env(data_dir), capture_output=True, text=True,
+        )  # fmt: skip
+        if plan.returncode != 0:
+            raise BenchError(f"making the plan failed:\n{plan.stdout}\n{plan.stderr}")
 
         port = free_port()
         server = Server(loopprep, data_dir, port, args.workers, data_dir / "server.log")
@@ -251,19 +269,19 @@ def main(argv: list[str] | None = None) -> int:
         base = f"http://127.0.0.1:{port}"
 
         # Every endpoint must answer 200 itself (wrk only flags >= 400, so a 303 to /welcome would pass it).
-        for path, _ in ENDPOINTS:
+        for path, _ in endpoints:
             status, location = get_status(port, path)
             if status != 200:
                 raise BenchError(f"GET {path} answered {status}{' -> ' + location if location else ''}, not 200")
 
         # Warm-up: fill every worker's caches (templates, content, SQLite pages) before measuring.
-        for path, _ in ENDPOINTS:
+        for path, _ in endpoints:
             run_wrk(wrk, base + path, path, args.threads, args.connections, args.warmup)
         server.check_alive()
 
         load_before = os.getloadavg()
         results: list[tuple[WrkResult, float | None]] = []
-        for path, target in ENDPOINTS:
+        for path, target in endpoints:
             r = run_wrk(wrk, base + path, path, args.threads, args.connections, args.duration)
             server.check_alive()
             results.append((r, target))

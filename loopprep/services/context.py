@@ -13,8 +13,10 @@ from loopprep.settings import Settings
 if TYPE_CHECKING:  # the database layer is imported when a context opens: `rounds` needs only the bank
     from sqlalchemy import Engine
 
+    from loopprep.domain import Profile
     from loopprep.engines.clock import PlanRules
     from loopprep.services.estimate import Presets
+    from loopprep.services.weights import WeightsView
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,28 @@ class AppContext:
         from loopprep.services.plan_rules import rules_from
 
         return rules_from(self.bank)
+
+    @cached_property
+    def task_titles(self) -> dict[tuple[str, str], tuple[str, str | None]]:
+        """(item kind, item) -> (title, page) for everything a plan task may name."""
+        from loopprep.services.plan import _titles
+
+        return _titles(self)
+
+    @cached_property
+    def _weights(self) -> dict[tuple[str, str, tuple[str, ...]], WeightsView]:
+        return {}
+
+    def weights_for(self, profile: Profile) -> WeightsView:
+        """The round weights for this profile, computed once per (role, level, company types):
+        they depend on nothing else (at most 3 x 3 x 15 entries)."""
+        key = (profile.role.value, profile.level.value, tuple(c.value for c in profile.company_types))
+        view = self._weights.get(key)
+        if view is None:
+            from loopprep.services.weights import weights_for
+
+            view = self._weights[key] = weights_for(self.bank, profile)
+        return view
 
     @cached_property
     def shipped_presets(self) -> Presets:

@@ -6,10 +6,12 @@ import datetime as dt
 
 from pydantic import BaseModel
 
+from loopprep.engines.clock import phase_spans
 from loopprep.services.context import AppContext
-from loopprep.services.plan import TodayView, today_plan
-from loopprep.services.profile import ProfileView, show_profile
-from loopprep.services.weights import WeightsView, weights_for
+from loopprep.services.plan import ProgressView, TodayView, _task_from_row, _view
+from loopprep.services.profile import ProfileView, profile_view
+from loopprep.services.weights import WeightsView
+from loopprep.store.dashboard import DashboardRows, read_dashboard
 
 
 class AreaLink(BaseModel):
@@ -91,13 +93,56 @@ AREAS = [
 
 
 def dashboard(ctx: AppContext, *, today: dt.date) -> DashboardView:
-    pv = show_profile(ctx, today=today)
-    weights = weights_for(ctx.bank, pv.profile) if pv.profile else None
+    """The home page: the profile, its round weights and today's tasks of the plan.  The database
+    is read in one SELECT; the weights and task titles come from what the context derived from
+    the content once."""
+    with ctx.engine.connect() as conn:
+        rows = read_dashboard(conn, today=today)
+    prof = rows.profile
     return DashboardView(
         today=today,
-        profile=pv,
-        weights=weights,
+        profile=profile_view(prof, today=today),
+        weights=ctx.weights_for(prof) if prof else None,
         areas=AREAS,
-        content_warnings=[ContentWarning(**p.as_dict()) for p in ctx.bank.user_problems],
-        today_tasks=today_plan(ctx, today=today) if pv.profile else None,
+        content_warnings=[ContentWarning.model_validate(p.as_dict()) for p in ctx.bank.user_problems],
+        today_tasks=_today(ctx, rows, today=today) if prof else None,
+    )
+
+
+def _today(ctx: AppContext, rows: DashboardRows, *, today: dt.date) -> TodayView:
+    """Today's tasks, the current phase and the progress: the same figures as the plan page's
+    (``plan.today_plan``), from the totals the database computed."""
+    if rows.plan_start is None:
+        return TodayView(exists=False, today=today)
+    t = rows.totals
+    first = t.first_live or rows.plan_start
+    last = t.last_live or first
+    if rows.loop_rounds:
+        loop_first = min(dt.datetime.fromisoformat(r["start"]).date() for r in rows.loop_rounds)
+    else:
+        loop_first = rows.profile.loop_date if rows.profile else last
+    spans = phase_spans(min(first, loop_first), loop_first, max(last, loop_first), rules=ctx.plan_rules)
+    current = next((s.phase for s in spans if s.first <= today <= s.last), None)
+    titles = ctx.task_titles
+    tasks = [_view(_task_from_row(r), titles) for r in rows.today_tasks]
+    live = t.done + t.skipped + t.pending
+    return TodayView(
+        exists=True,
+        today=today,
+        days_to_loop=(loop_first - today).days,
+        phase=current,
+        phase_label=current.label if current else None,
+        tasks=tasks,
+        minutes=sum(v.minutes for v in tasks if v.counts),
+        progress=ProgressView(
+            done=t.done,
+            skipped=t.skipped,
+            pending=t.pending,
+            dropped=t.dropped,
+            total=live,
+            percent=round(100 * t.done / live) if live else 0,
+            minutes_done=t.minutes_done,
+            minutes_total=t.minutes_live,
+        ),
+        missed=t.missed,
     )

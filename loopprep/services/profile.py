@@ -41,7 +41,11 @@ def load_profile(ctx: AppContext) -> Profile | None:
 
 
 def show_profile(ctx: AppContext, *, today: dt.date) -> ProfileView:
-    p = load_profile(ctx)
+    return profile_view(load_profile(ctx), today=today)
+
+
+def profile_view(p: Profile | None, *, today: dt.date) -> ProfileView:
+    """The profile with its labels and the days from ``today`` to the loop."""
     if p is None:
         return ProfileView(profile=None)
     return ProfileView(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -14,8 +16,11 @@ PROFILE_ID = 1
 
 def get_profile(conn: Connection) -> Profile | None:
     row = conn.execute(profile_table.select().where(profile_table.c.id == PROFILE_ID)).mappings().first()
-    if row is None:
-        return None
+    return None if row is None else profile_from_row(row)
+
+
+def profile_from_row(row: Mapping[Any, Any]) -> Profile:
+    """The profile held in a ``profile`` table row (keyed by column name)."""
     return Profile(
         role=row["role"],
         level=row["level"],
