@@ -98,6 +98,6 @@ def dashboard(ctx: AppContext, *, today: dt.date) -> DashboardView:
         profile=pv,
         weights=weights,
         areas=AREAS,
-        content_warnings=[ContentWarning(**p.as_dict()) for p in ctx.bank.user_problems],
+        content_warnings=[ContentWarning.model_validate(p.as_dict()) for p in ctx.bank.user_problems],
         today_tasks=today_plan(ctx, today=today) if pv.profile else None,
     )

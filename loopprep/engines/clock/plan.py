@@ -279,6 +279,7 @@ def _build(
     ]
     queue = [c for c in queue if c.key not in stale]
     last_allowed: dict[str, dt.date] = {}
+    kind: TaskKind | None  # a rule's kind below; a task's, which may no longer exist, further on
     for kind in rules.kinds.values():
         days = [s.last for s in spans if s.phase in kind.phases]
         if kind.teaches:
