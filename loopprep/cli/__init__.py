@@ -21,7 +21,7 @@ def _help_width() -> int:
         columns = 0
     if columns <= 0:
         try:
-            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns if sys.__stdout__ else 80
         except (AttributeError, ValueError, OSError):
             columns = 80
     return max(min(columns, 80) - 2, 50)

@@ -9,11 +9,15 @@ from __future__ import annotations
 import inspect
 import typing
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import click
 import typer
 from typer.core import TyperGroup
+
+if TYPE_CHECKING:
+    # typer vendors click (typer._click); TyperGroup's methods take and return those classes, and
+    # `click` itself is not a dependency of loopprep (it was only present through uvicorn).
+    from typer._click.core import Command, Context
 
 from loopprep.cli.common import JSON_HELP, console, handles_errors, print_json, state
 
@@ -142,11 +146,11 @@ class _CalculatorGroup(TyperGroup):
         for name, command in group.commands.items():  # type: ignore[attr-defined]
             self.add_command(command, name)
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self, ctx: Context) -> list[str]:
         self._load()
         return super().list_commands(ctx)
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
         self._load()
         return super().get_command(ctx, cmd_name)
 

@@ -53,8 +53,8 @@ def register(app: typer.Typer) -> None:  # noqa: C901 - one function per command
             for w in view.weights.items:
                 t.add_row(w.title, f"{w.percent} %", w.reason)
             out.print(t)
-        for w in view.content_warnings:
-            out.print(f"[yellow]Skipped your content:[/] {w.file}: {w.message}")
+        for cw in view.content_warnings:
+            out.print(f"[yellow]Skipped your content:[/] {cw.file}: {cw.message}")
 
     @app.command()
     @handles_errors
@@ -73,12 +73,12 @@ def register(app: typer.Typer) -> None:  # noqa: C901 - one function per command
             if json:
                 print_json(view)
                 return
-            for r in view.rounds:
-                freq = "; ".join(f"{_range(f.min, f.max)} {f.where}" for f in r.frequency)
-                out.print(f"[bold]{r.number:02d} {r.title}[/]  [dim]{r.id.value}[/]")
-                out.print(f"   {r.tagline}")
+            for rs in view.rounds:
+                freq = "; ".join(f"{_range(f.min, f.max)} {f.where}" for f in rs.frequency)
+                out.print(f"[bold]{rs.number:02d} {rs.title}[/]  [dim]{rs.id.value}[/]")
+                out.print(f"   {rs.tagline}")
                 out.print(
-                    f"   [dim]{_range(r.duration.min, r.duration.max)} min · {freq} · from {r.from_level.label}[/]"
+                    f"   [dim]{_range(rs.duration.min, rs.duration.max)} min · {freq} · from {rs.from_level.label}[/]"
                 )
             return
         rv = knowledge.get_round(bank, round_id)
@@ -197,8 +197,8 @@ def register(app: typer.Typer) -> None:  # noqa: C901 - one function per command
                 return
             for cat in view.categories:
                 out.print(f"\n[bold]{cat.title}[/]")
-                for f in cat.frameworks:
-                    out.print(f" • [bold]{f.id}[/]: {f.title}")
+                for fs in cat.frameworks:
+                    out.print(f" • [bold]{fs.id}[/]: {fs.title}")
             out.print("\n[dim]loopprep frameworks ID shows one in full.[/]")
             return
         fv = knowledge.get_framework(bank, framework_id)

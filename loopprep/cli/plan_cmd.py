@@ -196,7 +196,8 @@ def register(app: typer.Typer) -> None:
         for t in view.tasks:
             _print_task(out, t)
         p = view.progress
-        out.print(f"Progress: {p.done}/{p.total} tasks ({p.percent} %).")
+        if p is not None:  # set whenever a plan exists
+            out.print(f"Progress: {p.done}/{p.total} tasks ({p.percent} %).")
 
     def _status(ctx: typer.Context, task: str, status: str, json: bool) -> None:
         import datetime as dt

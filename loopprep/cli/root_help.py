@@ -24,7 +24,7 @@ Commands:
   serve       Start the web app (creating and migrating the database on...
   dashboard   Days to your loop and where to spend your depth.
   rounds      The five rounds (or one of them in full).
-  bar         The bar: L4/L5 execution versus L6+ strategy.
+  bar         The bar by level, and which company levels are L4, L5 and L6+.
   companies   How each kind of company weights the rounds.
   roles       Which rounds are primary, important and lighter for each role.
   frameworks  The interview-day frameworks (or one in full).

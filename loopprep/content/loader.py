@@ -306,7 +306,7 @@ def _add_user_files(user_dir: Path, out: dict[str, Any], user_models: dict[str, 
     parsed = []
     for path in yaml_files(user_dir, skip=(PROBLEMS_FOLDER,)):
         doc, errs = parse_file(path, str(path))
-        if errs:
+        if errs or doc is None:
             problems += errs
             continue
         if doc.kind not in USER_KINDS:

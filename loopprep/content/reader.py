@@ -27,10 +27,8 @@ def _refuse_aliases(text: str) -> str | None:
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             mark = event.start_mark
-            return (
-                f"uses a YAML anchor or alias (line {mark.line + 1}, column {mark.column + 1}); "
-                "loopprep does not accept them: write each value out in full"
-            )
+            where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+            return f"uses a YAML anchor or alias{where}; loopprep does not accept them: write each value out in full"
     return None
 
 

@@ -123,7 +123,8 @@ class Judge:
             proc, self._proc = self._proc, None
         if proc is not None:
             with contextlib.suppress(OSError):
-                proc.stdin.close()
+                if proc.stdin is not None:
+                    proc.stdin.close()
             try:
                 proc.wait(timeout=2)
             except subprocess.TimeoutExpired:
@@ -131,7 +132,8 @@ class Judge:
                 proc.wait()
             for stream in (proc.stdout, proc.stderr):
                 with contextlib.suppress(OSError):
-                    stream.close()
+                    if stream is not None:
+                        stream.close()
         self._fail_pending("the judge was closed")
 
     def __enter__(self) -> Judge:
@@ -183,9 +185,11 @@ class Judge:
             frame = protocol.encode(
                 {"op": "run", "id": jid, "job": job, "limits": {"cpu_s": cpu_s, "memory_mb": memory_mb, "wall_s": wall}}
             )
+            proc = self._proc
+            assert proc is not None and proc.stdin is not None  # started above, with pipes
             try:
-                self._proc.stdin.write(frame)
-                self._proc.stdin.flush()
+                proc.stdin.write(frame)
+                proc.stdin.flush()
             except OSError as exc:
                 self._pending.pop(jid, None)
                 raise JudgeUnavailable(f"The judge stopped answering: {exc}.", "Try again; it restarts.") from None
@@ -211,6 +215,7 @@ class Judge:
         return RunOutput(exit, payload, (time.perf_counter() - t0) * 1000)
 
     def _reader(self, proc: subprocess.Popen) -> None:
+        assert proc.stdout is not None  # started with pipes
         fd = proc.stdout.fileno()
         while True:
             try:
@@ -234,6 +239,7 @@ class Judge:
                 fut.set_exception(JudgeUnavailable(f"The judge failed: {why}.", "Try again; it restarts."))
 
     def _stderr_logger(self, proc: subprocess.Popen) -> None:
+        assert proc.stderr is not None  # started with pipes
         for line in proc.stderr:
             log.warning("judge: %s", line.decode(errors="replace").rstrip())
 
@@ -241,6 +247,7 @@ class Judge:
 def _read_with_timeout(proc: subprocess.Popen, timeout: float) -> tuple[dict, bytes]:
     import selectors
 
+    assert proc.stdout is not None  # started with pipes
     fd = proc.stdout.fileno()
     with selectors.DefaultSelector() as sel:
         sel.register(fd, selectors.EVENT_READ)

@@ -230,7 +230,8 @@ def _wire(name, target, hits):
 
 class _CappedText(io.TextIOBase):
     def __init__(self, cap: int):
-        self.cap, self.parts, self.size, self.cut = cap, [], 0, False
+        self.parts: list[str] = []
+        self.cap, self.size, self.cut = cap, 0, False
 
     def writable(self):
         return True
@@ -442,7 +443,7 @@ def run_perf(job: dict, emit) -> None:
         fn, hits = loaded
         names = [n for n, _ in job["params"]]
         before = copy.deepcopy((args, kwargs))
-        times = []
+        times: list[float] = []
         budget = time.perf_counter() + job.get("budget_s", 1.0)
         try:
             for _ in range(5):

@@ -29,6 +29,7 @@ import math
 import os
 import resource
 from dataclasses import dataclass, field
+from typing import Any
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
@@ -138,8 +139,8 @@ class Sandbox:
 
     disabled: frozenset[str] = frozenset()
     protections: dict[str, Protection] = field(default_factory=dict)
-    _ruleset: object = None
-    _seccomp: object = None
+    _ruleset: Any = None  # a landlock Ruleset (the library ships no type information)
+    _seccomp: Any = None  # a pyseccomp filter (likewise untyped)
     base_vm_bytes: int = 0
     can_setuid: bool = False
     pid_per_child: bool = False  # each submission is PID 1 of a namespace of its own
@@ -228,7 +229,8 @@ class Sandbox:
         prctl(PR_SET_NO_NEW_PRIVS, 1)
         if self._ruleset is not None:
             self._ruleset.apply()
-            os.close(ruleset_fd)
+            if ruleset_fd is not None:
+                os.close(ruleset_fd)
         if self.can_setuid:
             uid = UID_BASE + slot
             os.setgroups([])

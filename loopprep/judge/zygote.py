@@ -19,6 +19,10 @@ import time
 import traceback
 from collections import deque
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import resource
 
 # What a submission may import: loaded here, before any sandbox exists, because the child may not
 # read the interpreter's files (on many machines they sit in a home directory it cannot enter).
@@ -78,7 +82,7 @@ class Child:
     killed: str = ""
     detail: str = ""
     status: int | None = None
-    rusage: object = None
+    rusage: resource.struct_rusage | None = None
     eof: bool = False
 
 
@@ -222,6 +226,7 @@ class Zygote:
     def _back_to_own_pid_namespace(self) -> None:
         from loopprep.judge.sandbox import CLONE_NEWPID, setns
 
+        assert self.own_pid_ns is not None  # only called after _new_pid_namespace_for_next_child succeeded
         setns(self.own_pid_ns, CLONE_NEWPID)
 
     @staticmethod
@@ -269,7 +274,7 @@ class Zygote:
         self._finish_if_done(child)
 
     def _finish_if_done(self, child: Child) -> None:
-        if child.status is None or not child.eof:
+        if child.status is None or child.rusage is None or not child.eof:  # set together by wait4
             return
         del self.children[child.id]
         self.free_slots.append(child.slot)

@@ -37,7 +37,7 @@ class AppContext:
     @cached_property
     def task_titles(self) -> dict[tuple[str, str], tuple[str, str | None]]:
         """(item kind, item) -> (title, page) for everything a plan task may name."""
-        from loopprep.services.plan import _titles
+        from loopprep.services.plan.views import _titles
 
         return _titles(self)
 

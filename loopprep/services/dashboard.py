@@ -8,7 +8,9 @@ from pydantic import BaseModel
 
 from loopprep.engines.clock import phase_spans
 from loopprep.services.context import AppContext
-from loopprep.services.plan import ProgressView, TodayView, _task_from_row, _view
+from loopprep.services.plan import ProgressView, TodayView
+from loopprep.services.plan.storage import _task_from_row
+from loopprep.services.plan.views import _view
 from loopprep.services.profile import ProfileView, profile_view
 from loopprep.services.weights import WeightsView
 from loopprep.store.dashboard import DashboardRows, read_dashboard

@@ -86,9 +86,9 @@ def documents(bank: ContentBank) -> list[SearchDoc]:
     for pid, pr in bank.coding.problems.items():
         body = _join(pr.statement, f"{pr.difficulty} problem", ", ".join(pr.topics), pr.signature)
         docs.append(SearchDoc("problem", pid, f"/code/{pid}", pr.title, body))
-    for c in bank.stats_cases.cases.values():
-        body = _join(c.prompt, *c.asks, "Pitfalls: " + ", ".join(c.pitfalls))
-        docs.append(SearchDoc("stats-case", c.id, f"/stats/cases/{c.id}", c.title, body))
+    for case in bank.stats_cases.cases.values():
+        body = _join(case.prompt, *case.asks, "Pitfalls: " + ", ".join(case.pitfalls))
+        docs.append(SearchDoc("stats-case", case.id, f"/stats/cases/{case.id}", case.title, body))
     return docs + _calculator_documents()
 
 

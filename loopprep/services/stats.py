@@ -109,8 +109,10 @@ _LIST_CHARS = 40  # characters per list item allowed in the raw text (a long dec
 
 def _between(lo: float, hi: float, what: str, default: Any = None, *, strict_low: bool = False) -> Any:
     """A field bounded to [lo, hi] (or (lo, hi] with ``strict_low``), saying so in the schema."""
-    low = {"gt": lo} if strict_low else {"ge": lo}
-    return Field(default, **low, le=hi, description=f"{what}, {'above' if strict_low else 'from'} {lo:g} to {hi:g}")
+    description = f"{what}, {'above' if strict_low else 'from'} {lo:g} to {hi:g}"
+    if strict_low:
+        return Field(default, gt=lo, le=hi, description=description)
+    return Field(default, ge=lo, le=hi, description=description)
 
 
 def _alpha() -> Any:

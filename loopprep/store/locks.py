@@ -26,7 +26,7 @@ def lock_user_state(conn: Connection) -> None:
     already holds the database's write lock); on PostgreSQL it may be taken again (re-entrant)."""
     if conn.dialect.name == "sqlite":
         dbapi = conn.connection.dbapi_connection
-        if dbapi is not None and not dbapi.in_transaction:  # type: ignore[attr-defined]
+        if dbapi is not None and not dbapi.in_transaction:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
     elif conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": USER_STATE_LOCK})

@@ -32,7 +32,7 @@ _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": 
 
 @lru_cache(maxsize=4096)
 def _render_markdown(text: str) -> str:
-    return _md.render(text)
+    return str(_md.render(text))
 
 
 def markdown(text: str | None) -> Markup:
@@ -71,7 +71,7 @@ def ctx(request: Request) -> AppContext:
 def judge(request: Request) -> Judge:
     """This worker's judge, started on first use."""
     holder = request.app.state.judge_holder
-    j = holder["judge"]
+    j: Judge | None = holder["judge"]
     if j is None:
         with holder["lock"]:
             j = holder["judge"]
@@ -82,7 +82,8 @@ def judge(request: Request) -> Judge:
 
 
 def judge_if_started(request: Request) -> Judge | None:
-    return request.app.state.judge_holder["judge"]
+    j: Judge | None = request.app.state.judge_holder["judge"]  # app.state is untyped
+    return j
 
 
 _WHOLE = re.compile(r"[0-9]{1,9}")

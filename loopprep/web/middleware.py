@@ -109,7 +109,7 @@ class SecurityGuard:
         if scope["method"] not in UNSAFE:
             return None
         scheme = str(scope.get("scheme", "http"))
-        own = (scheme, name, host[1] or DEFAULT_PORTS.get(scheme, 80))  # type: ignore[index]
+        own = (scheme, name, host[1] or DEFAULT_PORTS.get(scheme, 80))
         named = dict(headers)
         claimed = named.get("origin") or named.get("referer")
         ctype = named.get("content-type", "").split(";")[0].strip().lower()

@@ -15,14 +15,8 @@ from loopprep.engines.clock.model import (
     TaskKind,
     TimelineRule,
 )
-from loopprep.engines.clock.plan import (
-    PlanInputError,
-    day_minutes,
-    make_plan,
-    phase_spans,
-    replan,
-    task_refs_ok,
-)
+from loopprep.engines.clock.phases import PlanInputError, phase_spans
+from loopprep.engines.clock.plan import day_minutes, make_plan, replan, task_refs_ok
 
 __all__ = [
     "Availability",

@@ -42,8 +42,9 @@ def weights(model: ModelSpec, dtype: Dtype, *, tp: int = 1) -> Estimate:
 
 def _layer_tokens(model: ModelSpec, context: int) -> tuple[int, int, int]:
     """(global layers, local layers, tokens each local layer keeps) for a sequence of ``context``."""
-    local = model.local_layers if model.sliding_window else 0
-    kept = min(context, model.sliding_window) if local else 0
+    window = model.sliding_window
+    local = model.local_layers if window else 0
+    kept = min(context, window) if window and local else 0
     return model.layers - local, local, kept
 
 

@@ -63,9 +63,12 @@ def _nested_shape(v: Any) -> tuple[int, ...] | None:
     if not v:
         return (0,)
     shapes = {_nested_shape(x) for x in v}
-    if len(shapes) != 1 or None in shapes:
+    if len(shapes) != 1:
         return None
-    return (len(v), *shapes.pop())
+    (shape,) = shapes
+    if shape is None:
+        return None
+    return (len(v), *shape)
 
 
 def numbers_agree(expected: float, got: float, tol: Tol | None) -> bool:

@@ -89,8 +89,8 @@ def forbidden_use(tree: ast.AST, forbidden: list[str]) -> Hit | None:
                 if m:
                     hits.append(Hit(m, node.lineno))
                 aliases[a.asname or a.name] = full
-        elif isinstance(node, ast.Call) and _imported(node):
-            m = _matches(_imported(node)[0], forbidden)
+        elif isinstance(node, ast.Call) and (imported := _imported(node)):
+            m = _matches(imported[0], forbidden)
             if m:
                 hits.append(Hit(m, node.lineno))
     for node in ast.walk(tree):

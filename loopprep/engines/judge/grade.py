@@ -230,6 +230,7 @@ def _grade(cases: list[CaseSpec], raw: bytes, exit: Exit, static_forbidden: str 
             return _failed_run(cases, Verdict.RUNTIME_ERROR, f"Output limit exceeded ({exit.detail}).")
         return _failed_run(cases, Verdict.RUNTIME_ERROR, f"Your code corrupted the judge's channel: {exc}.")
     by_kind: dict[str, list[dict]] = {}
+    ev: dict | None
     for ev in events:
         by_kind.setdefault(str(ev.get("event")), []).append(ev)
     stdout = str((by_kind.get("stdout") or [{}])[-1].get("text", ""))[:10_000]

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 SCALARS = ("int", "float", "bool", "str", "any")
 DTYPES = ("float64", "float32", "int64", "int32", "bool")
@@ -170,9 +172,12 @@ def _shape(v: object) -> tuple[int, ...] | None:
     if not v:
         return (0,)
     shapes = {_shape(x) for x in v}
-    if len(shapes) != 1 or None in shapes:
+    if len(shapes) != 1:
         return None
-    return (len(v), *shapes.pop())
+    (shape,) = shapes
+    if shape is None:
+        return None
+    return (len(v), *shape)
 
 
 def _leaves(v: object):
@@ -201,6 +206,8 @@ def check(spec: TypeSpec, value: object) -> str | None:
     if k == "str":
         return None if isinstance(value, str) else f"expected a string, got {value!r}"
     if k == "ndarray":
+        if spec.dtype is None:  # the parser always gives an ndarray a dtype
+            return "expected an ndarray with a dtype"
         if _shape(value) is None:
             return "expected a rectangular nested list (rows of equal length) for an ndarray"
         for leaf in _leaves(value):
@@ -222,7 +229,7 @@ def check(spec: TypeSpec, value: object) -> str | None:
         if k == "tuple" and not spec.variadic:
             if len(value) != len(spec.items):
                 return f"expected {len(spec.items)} items for {spec}, got {len(value)}"
-            pairs = zip(spec.items, value, strict=False)
+            pairs: Iterable[tuple[TypeSpec, Any]] = zip(spec.items, value, strict=False)
         else:
             pairs = ((spec.items[0], v) for v in value)
         for i, (s, v) in enumerate(pairs):

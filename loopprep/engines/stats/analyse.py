@@ -76,7 +76,7 @@ class Accumulator:
             self.missing[m] = self.missing.get(m, 0) + int((~ok).sum())
             yv = np.where(ok, y, 0.0)
             self.binary[m] = self.binary.get(m, True) and bool(np.isin(y[ok], (0.0, 1.0)).all())
-            cols = [
+            cols: list[np.ndarray] = [
                 np.bincount(inv, weights=ok.astype(float), minlength=k),
                 np.bincount(inv, weights=yv, minlength=k),
                 np.bincount(inv, weights=yv * yv, minlength=k),

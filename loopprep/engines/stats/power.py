@@ -275,7 +275,7 @@ def proportions_mde(
     def solve(m: str) -> dict[str, Quantity]:
         out: dict[str, Quantity] = {}
         for name, up in (("up", True), ("down", False)):
-            p2 = _solve_rate(p1, power, lambda x, m=m: _power(m, p1, x, n, za, k), up)
+            p2 = _solve_rate(p1, power, lambda x: _power(m, p1, x, n, za, k), up)
             out[f"mde_absolute_{name}"] = q(None if p2 is None else p2 - p1, "rate")
             out[f"mde_relative_{name}"] = q(None if p2 is None or p1 == 0 else (p2 - p1) / p1, "ratio")
             out[f"target_{name}"] = q(p2, "rate")

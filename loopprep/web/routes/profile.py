@@ -69,7 +69,7 @@ def profile_page(request: Request) -> Any:
 async def profile_submit(request: Request) -> Any:
     form = await request.form()
     first_run = load_profile(ctx(request)) is None
-    values = {
+    values: dict[str, Any] = {
         "role": str(form.get("role", "")),
         "level": str(form.get("level", "")),
         "company_types": [str(v) for v in form.getlist("company_types")],

@@ -14,7 +14,8 @@ from markupsafe import Markup, escape
 from starlette.concurrency import run_in_threadpool
 
 from loopprep.errors import InvalidInput, NotFound
-from loopprep.services.stats import StatsAnswer, calculate, calculator_page
+from loopprep.services.stats import StatsAnswer, calculate
+from loopprep.services.stats import calculator_page as page_fields
 from loopprep.web.deps import CSRF_FIELD, csrf_ok, ctx, is_whole_number, now, render
 from loopprep.web.routes.stats_api import router as calculators_router
 
@@ -81,7 +82,7 @@ def _prop(fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 PAGES: dict[str, dict[str, Any]] = {
     "sample-size": {
-        **calculator_page("sample-size"),
+        **page_fields("sample-size"),
         "fields": [
             METRIC,
             *_prop(
@@ -99,7 +100,7 @@ PAGES: dict[str, dict[str, Any]] = {
         ],
     },
     "power": {
-        **calculator_page("power"),
+        **page_fields("power"),
         "fields": [
             METRIC,
             _f("n", "Users in the control arm", "1000", "At least 2.", step="any"),
@@ -117,7 +118,7 @@ PAGES: dict[str, dict[str, Any]] = {
         ],
     },
     "mde": {
-        **calculator_page("mde"),
+        **page_fields("mde"),
         "fields": [
             METRIC,
             _f("n", "Users in the control arm", "10000", "At least 2.", step="any"),
@@ -130,7 +131,7 @@ PAGES: dict[str, dict[str, Any]] = {
         ],
     },
     "ci": {
-        **calculator_page("ci"),
+        **page_fields("ci"),
         "fields": [
             _sel(
                 "kind",
@@ -164,7 +165,7 @@ PAGES: dict[str, dict[str, Any]] = {
         ],
     },
     "srm": {
-        **calculator_page("srm"),
+        **page_fields("srm"),
         "fields": [
             _f("counts", "Units per arm", "50000,51000", "Comma-separated.", type="text"),
             _f("split", "Planned split", "50,50", "Comma-separated shares or weights.", type="text"),
@@ -172,7 +173,7 @@ PAGES: dict[str, dict[str, Any]] = {
         ],
     },
     "adjust": {
-        **calculator_page("adjust"),
+        **page_fields("adjust"),
         "fields": [
             _f("pvalues", "p-values", "0.01,0.04,0.03,0.005", "Comma-separated.", type="text"),
             _f("alpha", "α (FWER or FDR)", "0.05", step="any"),
@@ -190,14 +191,14 @@ PAGES: dict[str, dict[str, Any]] = {
         ],
     },
     "cuped": {
-        **calculator_page("cuped"),
+        **page_fields("cuped"),
         "fields": [
             _f("rho", "Correlation ρ with the pre-period metric", "0.5", "Between −1 and 1.", step="any"),
             _f("n", "Users per arm without CUPED", "10000", "Optional.", step="any"),
         ],
     },
     "did": {
-        **calculator_page("did"),
+        **page_fields("did"),
         "fields": [
             _f("treat_pre", "Treated, before", "20.44", step="any"),
             _f("treat_post", "Treated, after", "21.03", step="any"),
@@ -210,7 +211,7 @@ PAGES: dict[str, dict[str, Any]] = {
         ],
     },
     "peeking": {
-        **calculator_page("peeking"),
+        **page_fields("peeking"),
         "fields": [
             _f("baseline", "Conversion rate", "0.1", step="any"),
             _f("users_per_day", "Users per arm per day", "1000", step="1"),
@@ -423,7 +424,7 @@ async def case_submit(request: Request, case_id: str) -> Any:
     numeric = {k.removeprefix("num_"): str(v) for k, v in form.items() if k.startswith("num_")}
     raw_checked = [str(v) for v in form.getlist("checked")]
     checked = [int(v) for v in raw_checked if is_whole_number(v)]
-    values = {"answer": str(form.get("answer", "")), "checked": checked, "numeric": numeric}
+    values: dict[str, Any] = {"answer": str(form.get("answer", "")), "checked": checked, "numeric": numeric}
     token = form.get(CSRF_FIELD)
     if not csrf_ok(request, token if isinstance(token, str) else None):
         errors = {"form": "This form expired or came from another site. Check your answer and submit again."}

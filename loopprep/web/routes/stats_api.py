@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
+from pydantic import BaseModel
 
 from loopprep.errors import InvalidInput
 from loopprep.services.stats import CALCULATORS, StatsAnswer, calculate
@@ -14,7 +15,7 @@ from loopprep.services.stats import CALCULATORS, StatsAnswer, calculate
 router = APIRouter()
 
 
-def _query_parameters(model: type) -> list[dict[str, Any]]:
+def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
     """OpenAPI query parameters from a calculator's request model, with its bounds, so the
     docs say each input's range and the API fuzzer explores the edges."""
     schema = model.model_json_schema()
