@@ -10,6 +10,7 @@ from loopprep.engines.judge.compare import Tol
 from loopprep.engines.judge.forbidden import forbidden_use
 from loopprep.engines.judge.grade import BadEvent, CaseOutcome, CaseSpec, Graded, Verdict, grade, parse_events
 from loopprep.engines.judge.problem import MAX_SOURCE_BYTES, Problem
+from loopprep.engines.judge.types import parse
 from loopprep.judge.client import Judge, RunOutput
 
 
@@ -23,13 +24,21 @@ class Judged:
 
 def cases_of(problem: Problem, *, visible_only: bool) -> list[CaseSpec]:
     out = []
+    returns = parse(problem.returns)
     for i, t in enumerate(problem.tests):
         if visible_only and not t.visible:
             continue
         tol = problem.tolerance_of(t)
         out.append(
             CaseSpec(
-                i, t.expected, Tol(tol.abs, tol.rel) if tol else None, t.visible, t.note, list(t.args), dict(t.kwargs)
+                i,
+                t.expected,
+                Tol(tol.abs, tol.rel) if tol else None,
+                t.visible,
+                t.note,
+                list(t.args),
+                dict(t.kwargs),
+                returns=returns,
             )
         )
     return out

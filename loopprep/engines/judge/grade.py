@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from loopprep.engines.judge.compare import Array, Tol, compare
+from loopprep.engines.judge.types import TypeSpec
 
 
 class Verdict(StrEnum):
@@ -56,6 +57,8 @@ class CaseSpec:
     note: str
     args: list
     kwargs: dict
+    returns: TypeSpec | None = None  # the declared return type: exact where it is int or bool
+    seed: int | None = None  # a random case's seed (its args come from the problem's generator)
 
     @property
     def raises(self) -> str | None:
@@ -377,7 +380,7 @@ def _judge_case(case: CaseSpec, ev: dict, out: CaseOutcome) -> tuple[Verdict | N
         return Verdict.WRONG_ANSWER, out.message
     if case.visible:
         out.got = _show(got)
-    mismatch = compare(case.expected, got, case.tolerance)
+    mismatch = compare(case.expected, got, case.tolerance, spec=case.returns)
     if mismatch is None:
         return None, ""
     out.status = "wrong"
