@@ -268,7 +268,7 @@ def _mro(exc: BaseException) -> list[str]:
 
 def _same(a, b) -> bool:
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)) or a.shape != b.shape:
+        if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)) or a.shape != b.shape or a.dtype != b.dtype:
             return False
         if a.dtype.kind == "f":
             return bool(np.array_equal(a, b, equal_nan=True))
@@ -283,6 +283,15 @@ def _same(a, b) -> bool:
         return bool(a == b)
     except Exception:
         return False
+
+
+def changed_arguments(before: tuple, after: tuple, names: list) -> list:
+    """The names of the arguments whose value differs from the deep copy taken before the call:
+    nested arrays, lists and dicts included, and arrays written through a view (the view shares the
+    argument's memory, so the argument itself has changed)."""
+    out = [names[j] for j, (a, b) in enumerate(zip(before[0], after[0], strict=False)) if not _same(a, b)]
+    out += [k for k in after[1] if k not in before[1] or not _same(before[1][k], after[1][k])]
+    return out
 
 
 class Emitter:
@@ -331,23 +340,44 @@ def load(source: str, function: str, emit, forbidden: list[str]):
     return fn, hits
 
 
+class _Discard(io.TextIOBase):
+    """Where a hidden case's prints go: they could show its data, so nobody reads them."""
+
+    def writable(self):
+        return True
+
+    def write(self, s):
+        return len(s)
+
+
 def run_tests(job: dict, emit) -> None:
-    """Run every test of the job in order, emitting one event per test, then ``done``."""
+    """Run every test of the job in order, emitting one event per test, then ``done``.
+
+    Prints made while loading and during visible tests are reported (one ``stdout`` event, written
+    before the first hidden test runs, so that code running on hidden data cannot replace it); a
+    hidden test's prints are discarded.  The trusted side sends visible tests first."""
     stdout = _CappedText(MAX_STDOUT)
     sys.stdout = sys.stderr = stdout
+    sent = False
     try:
         loaded = load(job["source"], job["function"], emit, job.get("forbidden", []))
         if loaded is None:
             return
+        emit(event="loaded")
         fn, hits = loaded
         params = job["params"]
         for i, test in enumerate(job["tests"]):
+            if not test.get("visible", False) and not sent:
+                sys.stdout = sys.stderr = _Discard()
+                emit(event="stdout", text=stdout.text())
+                sent = True
             _run_one(i, test, fn, params, hits, emit)
             if hits:
                 break
     finally:
         sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
-        emit(event="stdout", text=stdout.text())
+        if not sent:
+            emit(event="stdout", text=stdout.text())
         emit(event="done")
 
 
@@ -362,8 +392,10 @@ def _call_args(test: dict, params: list):
 def _run_one(i, test, fn, params, hits, emit) -> None:
     args, kwargs = _call_args(test, params)
     names = [n for n, _ in params]
+    c0 = time.perf_counter()
     before = copy.deepcopy((args, kwargs))
     t0 = time.perf_counter()
+    check_ms = (t0 - c0) * 1000
     try:
         out = fn(*args, **kwargs)
     except ForbiddenCall as exc:
@@ -395,8 +427,9 @@ def _run_one(i, test, fn, params, hits, emit) -> None:
     if hits:
         emit(event="test", i=i, status="forbidden", name=hits[0])
         return
-    mutated = [names[j] for j, (a, b) in enumerate(zip(before[0], args, strict=False)) if not _same(a, b)]
-    mutated += [k for k in kwargs if not _same(before[1][k], kwargs[k])]
+    c0 = time.perf_counter()
+    mutated = changed_arguments(before, (args, kwargs), names)
+    check_ms += (time.perf_counter() - c0) * 1000
     try:
         value = encode(out)
     except EncodeError as exc:
@@ -410,7 +443,7 @@ def _run_one(i, test, fn, params, hits, emit) -> None:
         emit(event="test", i=i, status="memory", ms=ms)
         return
     try:
-        emit(event="test", i=i, status="ok", ms=ms, mutated=mutated, value=value)
+        emit(event="test", i=i, status="ok", ms=ms, mutated=mutated, check_ms=check_ms, value=value)
     except EncodeError as exc:
         emit(event="test", i=i, status="bad_output", ms=ms, message=str(exc))
     except MemoryError:  # the result fit in memory but not twice, as JSON text
@@ -451,7 +484,7 @@ def run_perf(job: dict, emit) -> None:
                 times.append((time.perf_counter() - t0) * 1000)
                 if time.perf_counter() > budget:
                     break
-            mutated = [names[j] for j, (a, b) in enumerate(zip(before[0], args, strict=False)) if not _same(a, b)]
+            mutated = changed_arguments(before, (args, kwargs), names)
             # the time is known now: report it before the (slower, traced) memory run
             emit(event="perf_time", ms=min(times), runs=len(times), mutated=mutated)
             peak = None

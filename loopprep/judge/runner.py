@@ -25,6 +25,7 @@ class Judged:
 def cases_of(problem: Problem, *, visible_only: bool) -> list[CaseSpec]:
     out = []
     returns = parse(problem.returns)
+    # visible cases first: the harness reports prints and load errors before any hidden data is seen
     for i, t in enumerate(problem.tests):
         if visible_only and not t.visible:
             continue
@@ -41,7 +42,7 @@ def cases_of(problem: Problem, *, visible_only: bool) -> list[CaseSpec]:
                 returns=returns,
             )
         )
-    return out
+    return sorted(out, key=lambda c: not c.visible)
 
 
 def job_of(problem: Problem, source: str, cases: list[CaseSpec]) -> dict:
@@ -52,7 +53,7 @@ def job_of(problem: Problem, source: str, cases: list[CaseSpec]) -> dict:
         "source": source,
         "function": problem.function,
         "params": [[name, spec.wire()] for name, spec in specs.items()],
-        "tests": [{"args": c.args, "kwargs": c.kwargs} for c in cases],
+        "tests": [{"args": c.args, "kwargs": c.kwargs, "visible": c.visible} for c in cases],
         "forbidden": list(problem.forbidden),
     }
 
@@ -85,7 +86,7 @@ def judge(judge: Judge, problem: Problem, source: str, *, visible_only: bool) ->
     out: RunOutput = judge.run(
         job_of(problem, source, cases), cpu_s=problem.limits.time_s, memory_mb=problem.limits.memory_mb
     )
-    graded = grade(cases, out.output, out.exit)
+    graded = grade(cases, out.output, out.exit, immutable=problem.inputs == "immutable")
     return Judged(graded, out.latency_ms, out.exit.cpu_s * 1000, out.exit.wall_s * 1000)
 
 

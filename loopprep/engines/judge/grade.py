@@ -204,15 +204,38 @@ def _category(case: CaseSpec) -> str:
     return case.note or f"hidden case {case.index + 1}"
 
 
-def grade(cases: list[CaseSpec], raw: bytes, exit: Exit, *, static_forbidden: str | None = None) -> Graded:
-    """The verdict for one run.  ``cases`` are the tests sent, in order; ``raw`` is the child's output."""
+def grade(
+    cases: list[CaseSpec],
+    raw: bytes,
+    exit: Exit,
+    *,
+    static_forbidden: str | None = None,
+    immutable: bool = False,
+) -> Graded:
+    """The verdict for one run.  ``cases`` are the tests sent, in order (visible ones first: see
+    the leak rule below); ``raw`` is the child's output.
+
+    ``immutable``: a case whose call changed an argument in place fails as a wrong answer naming
+    the argument (the problem's ``inputs: immutable``); otherwise the change is only listed.
+
+    The leak rule: a hidden or random case's outcome carries its status and note only, never a
+    print, an exception message or a traceback, which could show its data.  Events the harness
+    writes before any user code sees data (load errors, printed output) count only where the
+    harness writes them: code running on hidden data could forge later ones."""
     try:
-        return _grade(cases, raw, exit, static_forbidden)
+        g = _grade(cases, raw, exit, static_forbidden, immutable)
     except RecursionError:  # only forged output nests this deep: the harness caps its results at 32 levels
         return _failed_run(cases, Verdict.RUNTIME_ERROR, "Your code corrupted the judge's channel: nested too deeply.")
+    g.cases.sort(key=lambda c: c.index)
+    return g
 
 
-def _grade(cases: list[CaseSpec], raw: bytes, exit: Exit, static_forbidden: str | None) -> Graded:
+LOAD_EVENTS = ("compile_error", "forbidden", "missing_function", "load_error")
+
+
+def _grade(
+    cases: list[CaseSpec], raw: bytes, exit: Exit, static_forbidden: str | None, immutable: bool
+) -> Graded:
     total = len(cases)
     if exit.kind == "output-limit":  # the zygote stopped reading mid-line: drop the cut line
         raw = raw[: raw.rfind(b"\n") + 1]
@@ -233,9 +256,17 @@ def _grade(cases: list[CaseSpec], raw: bytes, exit: Exit, static_forbidden: str 
             return _failed_run(cases, Verdict.RUNTIME_ERROR, f"Output limit exceeded ({exit.detail}).")
         return _failed_run(cases, Verdict.RUNTIME_ERROR, f"Your code corrupted the judge's channel: {exc}.")
     by_kind: dict[str, list[dict]] = {}
+    loaded = False
     for ev in events:
-        by_kind.setdefault(str(ev.get("event")), []).append(ev)
-    stdout = str((by_kind.get("stdout") or [{}])[-1].get("text", ""))[:10_000]
+        kind = str(ev.get("event"))
+        if loaded and kind in LOAD_EVENTS:  # written after the code loaded: not by the harness
+            return _failed_run(
+                cases, Verdict.RUNTIME_ERROR, "Your code corrupted the judge's channel: a load event after loading."
+            )
+        loaded = loaded or kind == "loaded"
+        by_kind.setdefault(kind, []).append(ev)
+    # the first one: the harness writes it before any hidden case runs
+    stdout = str((by_kind.get("stdout") or [{}])[0].get("text", ""))[:10_000]
 
     if "compile_error" in by_kind:
         ev = by_kind["compile_error"][0]
@@ -299,14 +330,24 @@ def _grade(cases: list[CaseSpec], raw: bytes, exit: Exit, static_forbidden: str 
         status = ev.get("status")
         v, msg = _judge_case(case, ev, out)
         if status == "ok" and isinstance(ev.get("mutated"), list):
-            out.mutated = [str(x) for x in ev["mutated"]][:10]
+            out.mutated = [str(x)[:60] for x in ev["mutated"]][:10]
             mutated.update(out.mutated)
+            if immutable and out.mutated and v is None:
+                names = ", ".join(f"`{m}`" for m in out.mutated)
+                out.status = "wrong"
+                out.message = f"changed {names} in place"
+                v, msg = (
+                    Verdict.WRONG_ANSWER,
+                    f"Your function changed its argument {names} in place; this problem's inputs must not change",
+                )
+        if not case.visible:
+            out.traceback = ""  # the leak rule: a hidden case shows its status and note only
         if v is None:
             out.status = "passed"
         elif first_fail is None:
             first_fail = (v, f"{msg} ({_where(case)})")
             if v is Verdict.FORBIDDEN:
-                forbidden = str(ev.get("name"))
+                forbidden = _forbidden_name(ev.get("name"))
         outcomes.append(out)
 
     passed = sum(o.status == "passed" for o in outcomes)
@@ -335,15 +376,16 @@ def _judge_case(case: CaseSpec, ev: dict, out: CaseOutcome) -> tuple[Verdict | N
     status = ev.get("status")
     if status == "forbidden":
         out.status = "forbidden"
-        out.message = f"used {ev.get('name')}"
-        return Verdict.FORBIDDEN, f"Your code uses {ev.get('name')}, which this problem forbids"
+        name = _forbidden_name(ev.get("name"))
+        out.message = f"used {name}"
+        return Verdict.FORBIDDEN, f"Your code uses {name}, which this problem forbids"
     if status == "memory":
         out.status = "memory"
         out.message = "MemoryError"
         return Verdict.MEMORY_LIMIT, "Memory ran out"
     if status == "bad_output":
         out.status = "wrong"
-        out.message = str(ev.get("message", ""))[:300]
+        out.message = str(ev.get("message", ""))[:300] if case.visible else "the result is not plain data"
         return Verdict.WRONG_ANSWER, out.message
     want_raise = case.raises
     if status == "error":
@@ -355,8 +397,12 @@ def _judge_case(case: CaseSpec, ev: dict, out: CaseOutcome) -> tuple[Verdict | N
             out.status = "memory"
             return Verdict.MEMORY_LIMIT, "Memory ran out"
         out.status = "error"
-        out.traceback = str(ev.get("traceback", ""))[:5000]
-        out.message = f"{etype}: {str(ev.get('message', ''))[:300]}"
+        etype = etype[:60]
+        if case.visible:
+            out.traceback = str(ev.get("traceback", ""))[:5000]
+            out.message = f"{etype}: {str(ev.get('message', ''))[:300]}"
+        else:  # the message and traceback may echo hidden data
+            out.message = etype
         if want_raise:
             out.status = "wrong"
             out.message = f"expected {want_raise} to be raised, but {etype} was raised"
@@ -386,6 +432,14 @@ def _judge_case(case: CaseSpec, ev: dict, out: CaseOutcome) -> tuple[Verdict | N
     out.status = "wrong"
     out.message = mismatch.describe() if case.visible else mismatch.reason
     return Verdict.WRONG_ANSWER, "Wrong answer" if not case.visible else f"Wrong answer: {out.message}"
+
+
+def _forbidden_name(name: Any) -> str:
+    """A forbidden name as the harness reports it: a dotted identifier; anything else was forged."""
+    text = str(name)
+    if len(text) <= 80 and all(part.isidentifier() for part in text.split(".")):
+        return text
+    return "a forbidden name"
 
 
 def _ended_early(exit: Exit, done: bool) -> tuple[Verdict, str]:
