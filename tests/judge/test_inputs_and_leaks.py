@@ -49,6 +49,7 @@ def _problem(**over) -> Problem:
 
 
 PROBLEM = _problem()
+RETURN = "    return float(x.sum()) + sum(map(sum, rows)) + sum(w.values())\n"
 
 
 @pytest.fixture(scope="module")
@@ -107,17 +108,17 @@ def test_nan_left_in_place_is_no_change() -> None:
 
 
 def test_changing_an_input_in_place_is_a_wrong_answer_naming_it(j: Judge) -> None:
-    src = "def total(x, rows, w):\n    s = float(x.sum())\n    x -= x\n    return s + sum(map(sum, rows)) + sum(w.values())\n"
+    src = "def total(x, rows, w):\n    s = float(x.sum())\n    x -= x\n" + RETURN.replace("float(x.sum())", "s")
     g = run(j, PROBLEM, src, visible_only=False).graded
     assert g.verdict is Verdict.WRONG_ANSWER
     assert "`x` in place" in g.message and "must not change" in g.message
-    nested = "def total(x, rows, w):\n    rows[0].append(0.0)\n    return float(x.sum()) + sum(map(sum, rows)) + sum(w.values())\n"
+    nested = "def total(x, rows, w):\n    rows[0].append(0.0)\n" + RETURN
     g = run(j, PROBLEM, nested, visible_only=False).graded
     assert g.verdict is Verdict.WRONG_ANSWER and "`rows`" in g.message
 
 
 def test_a_mutable_problem_only_lists_the_change(j: Judge) -> None:
-    src = "def total(x, rows, w):\n    w['a'] = w['a']\n    w['z'] = 0.0\n    return float(x.sum()) + sum(map(sum, rows)) + sum(w.values())\n"
+    src = "def total(x, rows, w):\n    w['a'] = w['a']\n    w['z'] = 0.0\n" + RETURN
     g = run(j, _problem(inputs="mutable"), src, visible_only=False).graded
     assert g.verdict is Verdict.ACCEPTED and g.mutated == ["w"]
     assert run(j, PROBLEM, src, visible_only=False).graded.verdict is Verdict.WRONG_ANSWER
