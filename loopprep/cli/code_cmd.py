@@ -391,6 +391,8 @@ def _print_result(out: Console, r: AttemptResult, names: list[str], file: Path, 
     if r.stdout.strip():
         out.print("[bold]Your prints[/]")
         out.print(Text(r.stdout.rstrip().replace("<solution>:", f"{file}:")), soft_wrap=True)
+    if r.random and r.random.get("failed_seed") is not None:
+        out.print(f"[yellow]Replay the failing random case:[/] loopprep code replay {r.id}")
 
 
 def _print_perf(out: Console, p: PerfView, mutated_by_verdict: list[str]) -> None:
@@ -554,8 +556,10 @@ def history_cmd(
 
 
 from loopprep.cli.code_check_cmd import check_cmd, protections_cmd  # noqa: E402 - they use the helpers above
+from loopprep.cli.code_replay_cmd import replay_cmd  # noqa: E402
 from loopprep.cli.code_watch_cmd import watch_cmd  # noqa: E402
 
 code_app.command("check")(check_cmd)
 code_app.command("protections")(protections_cmd)
 code_app.command("watch")(watch_cmd)
+code_app.command("replay")(replay_cmd)

@@ -10,8 +10,10 @@ from loopprep.engines.judge.compare import Tol
 from loopprep.engines.judge.forbidden import forbidden_use
 from loopprep.engines.judge.grade import BadEvent, CaseOutcome, CaseSpec, Graded, Verdict, grade, parse_events
 from loopprep.engines.judge.problem import MAX_SOURCE_BYTES, Problem
+from loopprep.engines.judge.random_run import fold_random
 from loopprep.engines.judge.types import parse
 from loopprep.judge.client import Judge, RunOutput
+from loopprep.judge.random_cases import random_specs, reference_cases
 
 
 @dataclass(frozen=True)
@@ -78,15 +80,35 @@ def precheck(problem: Problem, source: str, cases: list[CaseSpec]) -> Graded | N
     return None
 
 
-def judge(judge: Judge, problem: Problem, source: str, *, visible_only: bool) -> Judged:
+def judge(judge: Judge, problem: Problem, source: str, *, visible_only: bool, random: bool = True) -> Judged:
+    """Run ``source`` on the problem's tests (the visible ones only, for Run) and grade it.  On a
+    full run of a problem with ``random``, its random cases run too, in the same child, against the
+    reference's outputs computed (and cached) in a child of their own."""
     cases = cases_of(problem, visible_only=visible_only)
     early = precheck(problem, source, cases)
     if early is not None:
         return Judged(early, 0.0, 0.0, 0.0)
-    out: RunOutput = judge.run(
-        job_of(problem, source, cases), cpu_s=problem.limits.time_s, memory_mb=problem.limits.memory_mb
-    )
+    extra: list[CaseSpec] = []
+    ref = None
+    if random and not visible_only and problem.random is not None:
+        ref = reference_cases(judge, problem)
+        extra = random_specs(problem, ref)
+    return judge_cases(judge, problem, source, cases + extra, random_from=ref)
+
+
+def judge_cases(judge: Judge, problem: Problem, source: str, cases: list[CaseSpec], *, random_from=None) -> Judged:
+    """Run ``source`` on exactly these cases (visible ones first) in one sandboxed child and grade it."""
+    cpu = problem.limits.time_s * (2 if random_from is not None else 1)
+    out: RunOutput = judge.run(job_of(problem, source, cases), cpu_s=cpu, memory_mb=problem.limits.memory_mb)
     graded = grade(cases, out.output, out.exit, immutable=problem.inputs == "immutable")
+    if random_from is not None and problem.random is not None:
+        graded = fold_random(
+            graded,
+            [c for c in cases if c.seed is not None],
+            first_seed=problem.random.seed,
+            count=problem.random.cases,
+            digest=random_from.digest,
+        )
     return Judged(graded, out.latency_ms, out.exit.cpu_s * 1000, out.exit.wall_s * 1000)
 
 

@@ -25,6 +25,7 @@ from loopprep.errors import InvalidInput, NotFound
 from loopprep.judge.check import check_problem
 from loopprep.judge.client import Judge, JudgeUnavailable
 from loopprep.judge.runner import PerfFigure, cases_of, judge, measure_perf
+from loopprep.services.code_random import random_row, random_summary
 from loopprep.services.context import AppContext
 from loopprep.services.plan import mark_item_done
 from loopprep.store.locks import write_transaction
@@ -142,6 +143,7 @@ class ProblemView(ProblemHead):
     history: list[AttemptSummary]
     pacing: Pacing = Field(default_factory=Pacing)
     has_perf: bool
+    random_cases: int | None = Field(None, description="Random cases run on Submit; None: random testing skipped.")
 
 
 class CaseView(BaseModel):
@@ -156,6 +158,7 @@ class CaseView(BaseModel):
     expected: Any = None
     got: Any = None
     traceback: str = ""
+    seed: int | None = Field(None, description="A random case's seed: `loopprep code replay ATTEMPT` shows it.")
 
 
 class AttemptResult(BaseModel):
@@ -177,6 +180,7 @@ class AttemptResult(BaseModel):
     elapsed_s: float | None = None
     plan_task: str | None = Field(None, description="The plan task this solve marked done, if any.")
     protections_off: list[str] = Field(default_factory=list)
+    random: dict[str, Any] | None = Field(None, description="The random cases run: seeds, count, first failure.")
 
 
 class PerfView(BaseModel):
@@ -348,6 +352,7 @@ def show_problem(ctx: AppContext, problem_id: str) -> ProblemView:
         status=status,
         history=past,
         has_perf=p.perf is not None,
+        random_cases=p.random.cases if p.random else None,
         origin=_origin(bank, p.id),
     )
 
@@ -382,12 +387,13 @@ def _case_view(c: CaseOutcome) -> CaseView:
         expected=c.expected if c.visible else None,
         got=c.got if c.visible else None,
         traceback=c.traceback,
+        seed=c.seed,
     )
 
 
 def _stored_cases(g: Graded) -> list[dict[str, Any]]:
-    # per-test timings and status; never a hidden test's data
-    return [
+    # per-test timings and status; never a hidden test's data (a random case's seed is the user's to replay)
+    rows = [
         {
             "index": c.index,
             "visible": c.visible,
@@ -395,8 +401,12 @@ def _stored_cases(g: Graded) -> list[dict[str, Any]]:
             "status": c.status,
             "ms": None if c.ms is None else round(c.ms, 3),
         }
+        | ({"seed": c.seed} if c.seed is not None else {})
         for c in g.cases
     ]
+    if g.random is not None:
+        rows.append(random_row(g))
+    return rows
 
 
 def _record(
@@ -495,6 +505,7 @@ def _execute(
         elapsed_s=elapsed,
         plan_task=task,
         protections_off=protections(j).off,
+        random=random_summary(g),
     )
 
 

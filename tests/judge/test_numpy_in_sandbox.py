@@ -12,7 +12,7 @@ from loopprep.engines.judge.problem import Problem
 from loopprep.judge.client import Judge
 from loopprep.judge.runner import judge as run
 
-SAMPLE = '''
+SAMPLE = """
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
@@ -49,7 +49,7 @@ def check(x):
     out.append(int(np.setdiff1d(np.arange(5), np.array([1, 2])).size))
     out.append(float(np.linalg.lstsq(m, np.ones(3), rcond=None)[0][0]))
     return all(v == v for v in out) and len(out) == 26
-'''
+"""
 
 PROBLEM = Problem.model_validate(
     {

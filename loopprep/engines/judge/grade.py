@@ -93,6 +93,7 @@ class CaseOutcome:
     got: Any = None
     traceback: str = ""
     mutated: list[str] = field(default_factory=list)
+    seed: int | None = None  # a random case's seed, to replay it
 
 
 @dataclass
@@ -106,6 +107,7 @@ class Graded:
     stdout: str = ""
     mutated: list[str] = field(default_factory=list)
     forbidden: str | None = None
+    random: Any = None  # a random_run.RandomRun when random cases ran
 
 
 IMPORT_HINT = (
@@ -233,9 +235,7 @@ def grade(
 LOAD_EVENTS = ("compile_error", "forbidden", "missing_function", "load_error")
 
 
-def _grade(
-    cases: list[CaseSpec], raw: bytes, exit: Exit, static_forbidden: str | None, immutable: bool
-) -> Graded:
+def _grade(cases: list[CaseSpec], raw: bytes, exit: Exit, static_forbidden: str | None, immutable: bool) -> Graded:
     total = len(cases)
     if exit.kind == "output-limit":  # the zygote stopped reading mid-line: drop the cut line
         raw = raw[: raw.rfind(b"\n") + 1]
