@@ -478,7 +478,7 @@ def run_perf(job: dict, emit) -> None:
         times = []
         budget = time.perf_counter() + job.get("budget_s", 1.0)
         try:
-            for _ in range(5):
+            for _ in range(int(job.get("runs", 5))):
                 t0 = time.perf_counter()
                 fn(*copy.deepcopy(args), **copy.deepcopy(kwargs)) if times else fn(*args, **kwargs)
                 times.append((time.perf_counter() - t0) * 1000)
@@ -488,7 +488,8 @@ def run_perf(job: dict, emit) -> None:
             # the time is known now: report it before the (slower, traced) memory run
             emit(event="perf_time", ms=min(times), runs=len(times), mutated=mutated)
             peak = None
-            if min(times) <= job.get("budget_s", 1.0) * 500:  # tracing costs a few times the run: skip slow ones
+            # tracing costs a few times the run: skip slow ones
+            if job.get("trace", True) and min(times) <= job.get("budget_s", 1.0) * 500:
                 tracemalloc.start()
                 fn(*copy.deepcopy(before[0]), **copy.deepcopy(before[1]))
                 peak = tracemalloc.get_traced_memory()[1]

@@ -4,6 +4,7 @@ only), run it in the judge, and grade the child's output in this trusted process
 from __future__ import annotations
 
 import ast
+import time
 from dataclasses import dataclass
 
 from loopprep.engines.judge.compare import Tol
@@ -14,6 +15,7 @@ from loopprep.engines.judge.random_run import fold_random
 from loopprep.engines.judge.types import parse
 from loopprep.judge.client import Judge, RunOutput
 from loopprep.judge.random_cases import random_specs, reference_cases
+from loopprep.judge.requirement import check_requirement
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,16 @@ def judge(judge: Judge, problem: Problem, source: str, *, visible_only: bool, ra
     if random and not visible_only and problem.random is not None:
         ref = reference_cases(judge, problem)
         extra = random_specs(problem, ref)
-    return judge_cases(judge, problem, source, cases + extra, random_from=ref)
+    res = judge_cases(judge, problem, source, cases + extra, random_from=ref)
+    g = res.graded
+    if not visible_only and g.verdict is Verdict.ACCEPTED and problem.perf and problem.perf.require:
+        t0 = time.perf_counter()
+        outcome = check_requirement(judge, problem, source)
+        if outcome is not None and outcome.verdict in (Verdict.TOO_SLOW.value, Verdict.MEMORY_LIMIT.value):
+            g.verdict, g.message = Verdict(outcome.verdict), outcome.message
+        g.requirement = outcome
+        res = Judged(g, res.latency_ms + (time.perf_counter() - t0) * 1000, res.cpu_ms, res.wall_ms)
+    return res
 
 
 def judge_cases(judge: Judge, problem: Problem, source: str, cases: list[CaseSpec], *, random_from=None) -> Judged:

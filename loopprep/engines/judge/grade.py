@@ -27,6 +27,7 @@ class Verdict(StrEnum):
     TIME_LIMIT = "time-limit"
     MEMORY_LIMIT = "memory-limit"
     FORBIDDEN = "forbidden-call"
+    TOO_SLOW = "too-slow"
     JUDGE_ERROR = "judge-error"
 
     @property
@@ -42,6 +43,7 @@ _LABELS = {
     Verdict.TIME_LIMIT: "Time limit exceeded",
     Verdict.MEMORY_LIMIT: "Memory limit exceeded",
     Verdict.FORBIDDEN: "Forbidden call",
+    Verdict.TOO_SLOW: "Too slow",
     Verdict.JUDGE_ERROR: "Judge error",
 }
 
@@ -108,6 +110,7 @@ class Graded:
     mutated: list[str] = field(default_factory=list)
     forbidden: str | None = None
     random: Any = None  # a random_run.RandomRun when random cases ran
+    requirement: Any = None  # a timing.RequireOutcome when perf.require was checked
 
 
 IMPORT_HINT = (
