@@ -39,7 +39,7 @@ def random_row(g: Graded) -> dict[str, Any]:
     summary = random_summary(g) or {}
     failed = summary.get("failed_seed") is not None
     return {
-        "index": -1,
+        "index": g.total - g.random.ran + g.random.count,  # after the last random case
         "visible": False,
         "note": f"random cases (seeds {summary['first_seed']}-{summary['last_seed']})",
         "status": "wrong" if failed else ("passed" if g.passed == g.total else "not-run"),

@@ -195,7 +195,7 @@
   }
 
   var TONE = { "accepted": "good", "wrong-answer": "bad", "runtime-error": "bad", "compile-error": "bad",
-    "forbidden-call": "bad", "time-limit": "warn", "memory-limit": "warn", "judge-error": "warn" };
+    "forbidden-call": "bad", "time-limit": "warn", "memory-limit": "warn", "too-slow": "warn", "judge-error": "warn" };
   var CASE = { passed: "passed", wrong: "wrong", error: "error", timeout: "too slow", memory: "memory",
     forbidden: "forbidden", "not-run": "not run" };
 
