@@ -82,10 +82,14 @@ def precheck(problem: Problem, source: str, cases: list[CaseSpec]) -> Graded | N
     return None
 
 
-def judge(judge: Judge, problem: Problem, source: str, *, visible_only: bool, random: bool = True) -> Judged:
+def judge(
+    judge: Judge, problem: Problem, source: str, *, visible_only: bool, random: bool = True, require: bool = True
+) -> Judged:
     """Run ``source`` on the problem's tests (the visible ones only, for Run) and grade it.  On a
     full run of a problem with ``random``, its random cases run too, in the same child, against the
-    reference's outputs computed (and cached) in a child of their own."""
+    reference's outputs computed (and cached) in a child of their own; with ``perf.require``, an
+    accepted solution is then timed against the reference on the larger input (``require=False``
+    skips that, as a benchmark of the tests alone does)."""
     cases = cases_of(problem, visible_only=visible_only)
     early = precheck(problem, source, cases)
     if early is not None:
@@ -97,7 +101,7 @@ def judge(judge: Judge, problem: Problem, source: str, *, visible_only: bool, ra
         extra = random_specs(problem, ref)
     res = judge_cases(judge, problem, source, cases + extra, random_from=ref)
     g = res.graded
-    if not visible_only and g.verdict is Verdict.ACCEPTED and problem.perf and problem.perf.require:
+    if require and not visible_only and g.verdict is Verdict.ACCEPTED and problem.perf and problem.perf.require:
         t0 = time.perf_counter()
         outcome = check_requirement(judge, problem, source)
         if outcome is not None and outcome.verdict in (Verdict.TOO_SLOW.value, Verdict.MEMORY_LIMIT.value):
