@@ -285,6 +285,21 @@ def _same(a, b) -> bool:
         return False
 
 
+def snapshot(value):
+    """A deep copy of converted arguments (arrays, lists, tuples, dicts of plain values), several times
+    faster than ``copy.deepcopy``: the arguments hold nothing else, and share no object."""
+    t = type(value)
+    if t is np.ndarray:
+        return value.copy()
+    if t is list:
+        return [snapshot(v) for v in value]
+    if t is tuple:
+        return tuple(snapshot(v) for v in value)
+    if t is dict:
+        return {k: snapshot(v) for k, v in value.items()}
+    return copy.deepcopy(value) if t not in (int, float, bool, str, type(None)) else value
+
+
 def changed_arguments(before: tuple, after: tuple, names: list) -> list:
     """The names of the arguments whose value differs from the deep copy taken before the call:
     nested arrays, lists and dicts included, and arrays written through a view (the view shares the
@@ -393,7 +408,7 @@ def _run_one(i, test, fn, params, hits, emit) -> None:
     args, kwargs = _call_args(test, params)
     names = [n for n, _ in params]
     c0 = time.perf_counter()
-    before = copy.deepcopy((args, kwargs))
+    before = snapshot((args, kwargs))
     t0 = time.perf_counter()
     check_ms = (t0 - c0) * 1000
     try:

@@ -151,10 +151,7 @@ def _type_problem(specs: dict, names: list[str], args: Any, kwargs: Any) -> str 
         why = check(specs[name], value)
         if why:
             return f"argument {name!r} of the wrong type: {why}"
-    missing = [n for n in names[len(args) :] if n not in kwargs]
-    if missing:
-        return f"no value for {', '.join(missing)}"
-    return None
+    return None  # a missing argument may have a default: the reference raising on it is reported instead
 
 
 def expected_plain(value: Any) -> Any:

@@ -74,7 +74,7 @@ def test_the_reference_never_runs_in_the_submissions_process(j: Judge) -> None:
     [
         ("def generate(rng, size):\n    raise RuntimeError('boom')\n", "failed: RuntimeError: boom"),
         ("def generate(rng, size):\n    return {'args': ['text']}\n", "argument 'x' of the wrong type"),
-        ("def generate(rng, size):\n    return {'args': []}\n", "no value for x"),
+        ("def generate(rng, size):\n    return {'args': []}\n", "the reference raised TypeError"),
         ("def generate(rng, size):\n    return {'args': [[1.0]], 'kwargs': {'y': 1}}\n", "unknown keyword"),
         ("def make(rng):\n    return {}\n", "the generator failed"),
     ],

@@ -17,7 +17,7 @@ Outputs arrive as plain data decoded by the trusted parent: Python scalars, list
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from loopprep.engines.judge.types import TypeSpec
@@ -121,10 +121,13 @@ def compare(
 
     ``spec`` is the declared type of ``expected``: where it is exact (:func:`is_exact`), ``tol`` is
     ignored."""
-    if spec is not None and spec.kind == "optional" and expected is not None:
-        spec = spec.items[0]
-    if is_exact(spec):
-        tol = None
+    if tol is None:
+        spec = None  # exact already: the declared type changes nothing below
+    elif spec is not None:
+        if spec.kind == "optional" and expected is not None:
+            spec = spec.items[0]
+        if is_exact(spec):
+            tol, spec = None, None
     if isinstance(got, Array):
         want = _nested_shape(expected)
         if want is None or (not isinstance(expected, list) and got.shape != ()):
@@ -157,9 +160,10 @@ def compare(
         if len(got) != len(expected):
             return Mismatch(path, f"length {len(expected)}", f"length {len(got)}", "lengths differ")
         for i, (e, g) in enumerate(zip(expected, got, strict=False)):
-            m = compare(e, g, tol, f"{path}[{i}]", spec=_item_spec(spec, i))
+            # the path is built only on a mismatch: formatting it for every element cost more than comparing
+            m = compare(e, g, tol, spec=_item_spec(spec, i))
             if m:
-                return m
+                return replace(m, path=f"{path}[{i}]{m.path}")
         return None
     if isinstance(expected, dict):
         if not isinstance(got, dict):
@@ -168,9 +172,9 @@ def compare(
             # the reason names no key: a hidden case shows only the reason, and its keys may be hidden data
             return Mismatch(path, f"keys {sorted(expected, key=str)}", f"keys {sorted(got, key=str)}", "keys differ")
         for key in expected:
-            m = compare(expected[key], got[key], tol, f"{path}[{key!r}]", spec=_item_spec(spec, 0))
+            m = compare(expected[key], got[key], tol, spec=_item_spec(spec, 0))
             if m:
-                return m
+                return replace(m, path=f"{path}[{key!r}]{m.path}")
         return None
     return Mismatch(path, _short(expected), _short(got), "unsupported expected value")
 
