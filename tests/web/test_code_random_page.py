@@ -26,7 +26,9 @@ def client(ctx: AppContext, tmp_path: Path) -> Iterator[TestClient]:
     (d / "count-plain.yaml").write_text(yaml.safe_dump({**data, "id": "count-plain"}, sort_keys=False))
     settings = ctx.settings.model_copy(update={"problems_dir": d})
     mine = AppContext(settings=settings, engine=ctx.engine, bank=load_bank(problems_dir=d))
-    with TestClient(create_app(settings, context=mine), base_url=BASE, follow_redirects=False) as c:
+    with TestClient(
+        create_app(settings, context=mine), base_url=BASE, headers={"Origin": BASE}, follow_redirects=False
+    ) as c:
         yield c
 
 
@@ -37,3 +39,13 @@ def test_the_problem_page_says_when_random_testing_is_skipped(client: TestClient
     with_random = client.get("/code/count-positive")
     assert "Random testing skipped" not in with_random.text
     assert "40 random cases" in with_random.text
+
+
+def test_a_failing_random_case_names_the_replay_command(client: TestClient) -> None:
+    from tests.judge.random_problem import ZERO_COUNTS
+    from tests.web.conftest import csrf
+
+    token = csrf(client)
+    r = client.post("/code/count-positive/submit", data={"code": ZERO_COUNTS, "csrf_token": token})
+    assert r.status_code == 200, r.text[:500]
+    assert "random case" in r.text and "loopprep code replay" in r.text
