@@ -115,7 +115,9 @@ def judge_cases(judge: Judge, problem: Problem, source: str, cases: list[CaseSpe
     """Run ``source`` on exactly these cases (visible ones first) in one sandboxed child and grade it."""
     cpu = problem.limits.time_s * (2 if random_from is not None else 1)
     out: RunOutput = judge.run(job_of(problem, source, cases), cpu_s=cpu, memory_mb=problem.limits.memory_mb)
-    graded = grade(cases, out.output, out.exit, immutable=problem.inputs == "immutable")
+    graded = grade(
+        cases, out.output, out.exit, immutable=problem.inputs == "immutable", arg_names=tuple(problem.params)
+    )
     if random_from is not None and problem.random is not None:
         graded = fold_random(
             graded,

@@ -148,9 +148,27 @@ def test_a_forged_stdout_event_from_a_hidden_case_is_not_shown(j: Judge) -> None
         "import json, os\n"
         "def total(x, rows, w):\n"
         "    line = json.dumps({'event': 'stdout', 'text': repr(x.tolist())}) + '\\n'\n"
-        "    for fd in range(3, 64):\n"
+        "    if x[0, 0] > 1000:  # hidden data: forge the prints, then leave before the harness writes its own\n"
+        "        for fd in range(3, 64):\n"
+        "            try:\n"
+        "                os.write(fd, line.encode())\n"
+        "            except OSError:\n"
+        "                pass\n"
+        "        os._exit(0)\n"
+        "    return float(x.sum()) + sum(map(sum, rows)) + sum(w.values())\n"
+    )
+    g = run(j, PROBLEM, src, visible_only=False).graded
+    assert "987654" not in repr(g)
+
+
+def test_a_forged_changed_argument_name_cannot_carry_hidden_data(j: Judge) -> None:
+    src = (
+        "import json, os\n"
+        "def total(x, rows, w):\n"
+        "    ev = {'event': 'test', 'i': 1, 'status': 'ok', 'ms': 0, 'mutated': [repr(x.tolist())], 'value': 0.0}\n"
+        "    for fd in range(3, 64) if x[0, 0] > 1000 else ():  # on hidden data only\n"
         "        try:\n"
-        "            os.write(fd, line.encode())\n"
+        "            os.write(fd, (json.dumps(ev) + '\\n').encode())\n"
         "        except OSError:\n"
         "            pass\n"
         "    return float(x.sum()) + sum(map(sum, rows)) + sum(w.values())\n"

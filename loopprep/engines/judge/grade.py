@@ -235,19 +235,21 @@ def grade(
     *,
     static_forbidden: str | None = None,
     immutable: bool = False,
+    arg_names: tuple[str, ...] | None = None,
 ) -> Graded:
     """The verdict for one run.  ``cases`` are the tests sent, in order (visible ones first: see
     the leak rule below); ``raw`` is the child's output.
 
     ``immutable``: a case whose call changed an argument in place fails as a wrong answer naming
     the argument (the problem's ``inputs: immutable``); otherwise the change is only listed.
+    ``arg_names``: the parameters; a changed-argument name outside them was forged and is dropped.
 
     The leak rule: a hidden or random case's outcome carries its status and note only, never a
     print, an exception message or a traceback, which could show its data.  Events the harness
     writes before any user code sees data (load errors, printed output) count only where the
     harness writes them: code running on hidden data could forge later ones."""
     try:
-        g = _grade(cases, raw, exit, static_forbidden, immutable)
+        g = _grade(cases, raw, exit, static_forbidden, immutable, arg_names)
     except RecursionError:  # only forged output nests this deep: the harness caps its results at 32 levels
         return _failed_run(cases, Verdict.RUNTIME_ERROR, "Your code corrupted the judge's channel: nested too deeply.")
     g.cases.sort(key=lambda c: c.index)
@@ -257,7 +259,14 @@ def grade(
 LOAD_EVENTS = ("compile_error", "forbidden", "missing_function", "load_error")
 
 
-def _grade(cases: list[CaseSpec], raw: bytes, exit: Exit, static_forbidden: str | None, immutable: bool) -> Graded:
+def _grade(
+    cases: list[CaseSpec],
+    raw: bytes,
+    exit: Exit,
+    static_forbidden: str | None,
+    immutable: bool,
+    arg_names: tuple[str, ...] | None = None,
+) -> Graded:
     total = len(cases)
     if exit.kind == "output-limit":  # the zygote stopped reading mid-line: drop the cut line
         raw = raw[: raw.rfind(b"\n") + 1]
@@ -353,6 +362,8 @@ def _grade(cases: list[CaseSpec], raw: bytes, exit: Exit, static_forbidden: str 
         v, msg = _judge_case(case, ev, out)
         if status == "ok" and isinstance(ev.get("mutated"), list):
             out.mutated = [str(x)[:60] for x in ev["mutated"]][:10]
+            if arg_names is not None:
+                out.mutated = [m for m in out.mutated if m in arg_names]
             mutated.update(out.mutated)
             if immutable and out.mutated and v is None:
                 names = ", ".join(f"`{m}`" for m in out.mutated)
