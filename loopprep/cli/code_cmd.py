@@ -224,6 +224,10 @@ def show_cmd(ctx: typer.Context, problem_id: ProblemArg, json: JsonOpt = False) 
         ex.add_row(str(e.index + 1), _esc(given), _esc(_value(e.expected, 400)), _esc(e.note))
     out.print(ex)
     out.print(f"Hidden tests: {v.hidden_count} (a failure names its category, never its data).")
+    if v.random_cases:
+        out.print(f"Random cases on Submit: {v.random_cases}, each checked against the reference's answer.")
+    else:
+        out.print("Random testing skipped: this problem has no random case generator.")
     out.print(f"Limits: {v.time_limit_s:g} s CPU, {v.memory_limit_mb} MiB of memory.")
     out.print(f"Forbidden: {_esc(', '.join(v.forbidden)) if v.forbidden else 'nothing beyond the sandbox rules'}.")
     pace = v.pacing

@@ -76,6 +76,8 @@ def test_a_user_problem_without_random_loads_and_says_random_testing_was_skipped
     view = cli.json("code", "show", "count-positive-plain")
     assert view["random_cases"] is None
     assert cli.json("code", "show", "count-positive")["random_cases"] == 40
+    assert "Random testing skipped" in cli("code", "show", "count-positive-plain").stdout
+    assert "Random cases on Submit: 40" in cli("code", "show", "count-positive").stdout
     sol = tmp_path / "sol.py"
     sol.write_text(ZERO_COUNTS)
     res = json.loads(cli("code", "submit", "count-positive-plain", str(sol), "--json", "--no-perf").stdout)
