@@ -106,6 +106,10 @@ def judge(
         outcome = check_requirement(judge, problem, source)
         if outcome is not None and outcome.verdict in (Verdict.TOO_SLOW.value, Verdict.MEMORY_LIMIT.value):
             g.verdict, g.message = Verdict(outcome.verdict), outcome.message
+        elif outcome is not None and outcome.verdict is None:
+            g.message += f" Speed on the larger input: {outcome.message}."
+        elif outcome is not None:  # the reference could not be timed: loopprep's problem, not the user's
+            g.message += f" The speed requirement was not checked: {outcome.message}."
         g.requirement = outcome
         res = Judged(g, res.latency_ms + (time.perf_counter() - t0) * 1000, res.cpu_ms, res.wall_ms)
     return res

@@ -91,6 +91,7 @@ def test_the_reference_meets_its_own_requirement_and_run_skips_it(j: Judge) -> N
     g = run(j, _problem(20), REFERENCE, visible_only=False).graded
     assert g.verdict is Verdict.ACCEPTED, g.message
     assert g.requirement is not None and g.requirement.ratio is not None and g.requirement.ratio < 20
+    assert "Speed on the larger input: within 20x of the reference" in g.message
     assert run(j, _problem(20), LOOPS, visible_only=True).graded.verdict is Verdict.ACCEPTED
 
 
