@@ -34,6 +34,12 @@ def _print_check(out: Console, rep: CheckReport) -> None:
         out.print(
             f"{mark} [bold]{p.id}[/]  reference [{ref_colour}]{p.reference_verdict}[/] ({_ms(p.reference_ms)}){perf}"
         )
+        score_colour = "green" if p.mutation_score >= 1 else "red"
+        random = f"{p.random_cases} random cases" if p.random_cases is not None else "random testing skipped"
+        out.print(
+            f"    mutation score [{score_colour}]{p.mutation_score:.0%}[/] "
+            f"({sum(m['verdict'] != 'accepted' for m in p.mutants)} of {len(p.mutants)} mutants killed; {random})"
+        )
         for n, m in enumerate(p.mutants, 1):
             if m["verdict"] == "accepted":
                 line = Text(f"    mutant {n}: passes every test — {m['bug']}", style="red")
@@ -46,6 +52,10 @@ def _print_check(out: Console, rep: CheckReport) -> None:
             out.print(Text(f"    problem: {issue}", style="red"))
     for e in rep.schema_errors:
         out.print(Text("✗ ", style="red") + Text(f"{e}", style="red"))
+    if rep.problems:
+        killed = sum(m["verdict"] != "accepted" for p in rep.problems for m in p.mutants)
+        total = sum(len(p.mutants) for p in rep.problems)
+        out.print(f"\nMutation score: {killed / max(total, 1):.1%} ({killed} of {total} mutants killed).")
     verdict = "[green]every problem is sound[/]" if rep.ok else f"[red]{rep.failed} failed[/]"
     out.print(
         f"\nChecked {rep.checked} problem(s) in {_esc(rep.directory)}"
@@ -67,7 +77,9 @@ def check_cmd(
     ] = None,
     json: JsonOpt = False,
 ) -> None:
-    """Problem CI: the schema, the reference accepted in the sandbox, every mutant caught.
+    """Problem CI: the schema, the reference accepted in the sandbox, random cases sound, every mutant caught.
+
+    Prints each problem's mutation score (mutants killed by the tests and random cases); below 100 % fails.
 
     Reference timings on the larger input are cached for `code submit`.
     Exit code 0 when every problem is sound, 1 otherwise.

@@ -224,6 +224,10 @@ def show_cmd(ctx: typer.Context, problem_id: ProblemArg, json: JsonOpt = False) 
         ex.add_row(str(e.index + 1), _esc(given), _esc(_value(e.expected, 400)), _esc(e.note))
     out.print(ex)
     out.print(f"Hidden tests: {v.hidden_count} (a failure names its category, never its data).")
+    if v.random_cases:
+        out.print(f"Random cases on Submit: {v.random_cases}, each checked against the reference's answer.")
+    else:
+        out.print("Random testing skipped: this problem has no random case generator.")
     out.print(f"Limits: {v.time_limit_s:g} s CPU, {v.memory_limit_mb} MiB of memory.")
     out.print(f"Forbidden: {_esc(', '.join(v.forbidden)) if v.forbidden else 'nothing beyond the sandbox rules'}.")
     pace = v.pacing
@@ -391,6 +395,8 @@ def _print_result(out: Console, r: AttemptResult, names: list[str], file: Path, 
     if r.stdout.strip():
         out.print("[bold]Your prints[/]")
         out.print(Text(r.stdout.rstrip().replace("<solution>:", f"{file}:")), soft_wrap=True)
+    if r.random and r.random.get("failed_seed") is not None:
+        out.print(f"[yellow]Replay the failing random case:[/] loopprep code replay {r.id}")
 
 
 def _print_perf(out: Console, p: PerfView, mutated_by_verdict: list[str]) -> None:
@@ -554,8 +560,10 @@ def history_cmd(
 
 
 from loopprep.cli.code_check_cmd import check_cmd, protections_cmd  # noqa: E402 - they use the helpers above
+from loopprep.cli.code_replay_cmd import replay_cmd  # noqa: E402
 from loopprep.cli.code_watch_cmd import watch_cmd  # noqa: E402
 
 code_app.command("check")(check_cmd)
 code_app.command("protections")(protections_cmd)
 code_app.command("watch")(watch_cmd)
+code_app.command("replay")(replay_cmd)

@@ -138,7 +138,7 @@ GROUP_HELP = {
     "stats": "Experimentation calculators (power, intervals, SRM, corrections, CUPED, diff-in-diff, peeking), "
     "the CSV analyser and the experiment cases.",
     "code": "ML coding problems in your own editor: list, show, start, run, watch (re-run on every save), submit, "
-    "history, check, protections.",
+    "replay (a failing random case), history, check, protections.",
 }
 
 

@@ -269,9 +269,11 @@ def _mro(exc: BaseException) -> list[str]:
 
 def _same(a, b) -> bool:
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)) or a.shape != b.shape:
+        if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)) or a.shape != b.shape or a.dtype != b.dtype:
             return False
-        if a.dtype.kind == "f":
+        if a.tobytes() == b.tobytes():  # the usual case, and several times faster than comparing values
+            return True
+        if a.dtype.kind == "f":  # -0.0 for 0.0, or another NaN: the same values
             return bool(np.array_equal(a, b, equal_nan=True))
         return bool(np.array_equal(a, b))
     if isinstance(a, (list, tuple)):
@@ -284,6 +286,30 @@ def _same(a, b) -> bool:
         return bool(a == b)
     except Exception:
         return False
+
+
+def snapshot(value):
+    """A deep copy of converted arguments (arrays, lists, tuples, dicts of plain values), several times
+    faster than ``copy.deepcopy``: the arguments hold nothing else, and share no object."""
+    t = type(value)
+    if t is np.ndarray:
+        return value.copy()
+    if t is list:
+        return [snapshot(v) for v in value]
+    if t is tuple:
+        return tuple(snapshot(v) for v in value)
+    if t is dict:
+        return {k: snapshot(v) for k, v in value.items()}
+    return copy.deepcopy(value) if t not in (int, float, bool, str, type(None)) else value
+
+
+def changed_arguments(before: tuple, after: tuple, names: list) -> list:
+    """The names of the arguments whose value differs from the deep copy taken before the call:
+    nested arrays, lists and dicts included, and arrays written through a view (the view shares the
+    argument's memory, so the argument itself has changed)."""
+    out = [names[j] for j, (a, b) in enumerate(zip(before[0], after[0], strict=False)) if not _same(a, b)]
+    out += [k for k in after[1] if k not in before[1] or not _same(before[1][k], after[1][k])]
+    return out
 
 
 class Emitter:
@@ -332,23 +358,44 @@ def load(source: str, function: str, emit, forbidden: list[str]):
     return fn, hits
 
 
+class _Discard(io.TextIOBase):
+    """Where a hidden case's prints go: they could show its data, so nobody reads them."""
+
+    def writable(self):
+        return True
+
+    def write(self, s):
+        return len(s)
+
+
 def run_tests(job: dict, emit) -> None:
-    """Run every test of the job in order, emitting one event per test, then ``done``."""
+    """Run every test of the job in order, emitting one event per test, then ``done``.
+
+    Prints made while loading and during visible tests are reported (one ``stdout`` event, written
+    before the first hidden test runs, so that code running on hidden data cannot replace it); a
+    hidden test's prints are discarded.  The trusted side sends visible tests first."""
     stdout = _CappedText(MAX_STDOUT)
     sys.stdout = sys.stderr = stdout
+    sent = False
     try:
         loaded = load(job["source"], job["function"], emit, job.get("forbidden", []))
         if loaded is None:
             return
+        emit(event="loaded")
         fn, hits = loaded
         params = job["params"]
         for i, test in enumerate(job["tests"]):
+            if not test.get("visible", False) and not sent:
+                sys.stdout = sys.stderr = _Discard()
+                emit(event="stdout", text=stdout.text())
+                sent = True
             _run_one(i, test, fn, params, hits, emit)
             if hits:
                 break
     finally:
         sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
-        emit(event="stdout", text=stdout.text())
+        if not sent:
+            emit(event="stdout", text=stdout.text())
         emit(event="done")
 
 
@@ -363,8 +410,10 @@ def _call_args(test: dict, params: list):
 def _run_one(i, test, fn, params, hits, emit) -> None:
     args, kwargs = _call_args(test, params)
     names = [n for n, _ in params]
-    before = copy.deepcopy((args, kwargs))
+    c0 = time.perf_counter()
+    before = snapshot((args, kwargs))
     t0 = time.perf_counter()
+    check_ms = (t0 - c0) * 1000
     try:
         out = fn(*args, **kwargs)
     except ForbiddenCall as exc:
@@ -396,8 +445,9 @@ def _run_one(i, test, fn, params, hits, emit) -> None:
     if hits:
         emit(event="test", i=i, status="forbidden", name=hits[0])
         return
-    mutated = [names[j] for j, (a, b) in enumerate(zip(before[0], args, strict=False)) if not _same(a, b)]
-    mutated += [k for k in kwargs if not _same(before[1][k], kwargs[k])]
+    c0 = time.perf_counter()
+    mutated = changed_arguments(before, (args, kwargs), names)
+    check_ms += (time.perf_counter() - c0) * 1000
     try:
         value = encode(out)
     except EncodeError as exc:
@@ -411,7 +461,7 @@ def _run_one(i, test, fn, params, hits, emit) -> None:
         emit(event="test", i=i, status="memory", ms=ms)
         return
     try:
-        emit(event="test", i=i, status="ok", ms=ms, mutated=mutated, value=value)
+        emit(event="test", i=i, status="ok", ms=ms, mutated=mutated, check_ms=check_ms, value=value)
     except EncodeError as exc:
         emit(event="test", i=i, status="bad_output", ms=ms, message=str(exc))
     except MemoryError:  # the result fit in memory but not twice, as JSON text
@@ -446,17 +496,18 @@ def run_perf(job: dict, emit) -> None:
         times: list[float] = []
         budget = time.perf_counter() + job.get("budget_s", 1.0)
         try:
-            for _ in range(5):
+            for _ in range(int(job.get("runs", 5))):
                 t0 = time.perf_counter()
                 fn(*copy.deepcopy(args), **copy.deepcopy(kwargs)) if times else fn(*args, **kwargs)
                 times.append((time.perf_counter() - t0) * 1000)
                 if time.perf_counter() > budget:
                     break
-            mutated = [names[j] for j, (a, b) in enumerate(zip(before[0], args, strict=False)) if not _same(a, b)]
+            mutated = changed_arguments(before, (args, kwargs), names)
             # the time is known now: report it before the (slower, traced) memory run
             emit(event="perf_time", ms=min(times), runs=len(times), mutated=mutated)
             peak = None
-            if min(times) <= job.get("budget_s", 1.0) * 500:  # tracing costs a few times the run: skip slow ones
+            # tracing costs a few times the run: skip slow ones
+            if job.get("trace", True) and min(times) <= job.get("budget_s", 1.0) * 500:
                 tracemalloc.start()
                 fn(*copy.deepcopy(before[0]), **copy.deepcopy(before[1]))
                 peak = tracemalloc.get_traced_memory()[1]
@@ -478,5 +529,11 @@ def run(job: dict, fd: int) -> None:
     emit(event="start")
     if job.get("mode") == "perf":
         run_perf(job, emit)
+    elif job.get("mode") == "random_reference":
+        harness_random.run_random_reference(job, emit)
     else:
         run_tests(job, emit)
+
+
+# the random cases' runner uses the helpers above; imported here so the zygote loads it with the harness
+from loopprep.judge import harness_random  # noqa: E402

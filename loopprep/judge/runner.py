@@ -4,13 +4,18 @@ only), run it in the judge, and grade the child's output in this trusted process
 from __future__ import annotations
 
 import ast
+import time
 from dataclasses import dataclass
 
 from loopprep.engines.judge.compare import Tol
 from loopprep.engines.judge.forbidden import forbidden_use
 from loopprep.engines.judge.grade import BadEvent, CaseOutcome, CaseSpec, Graded, Verdict, grade, parse_events
 from loopprep.engines.judge.problem import MAX_SOURCE_BYTES, Problem
+from loopprep.engines.judge.random_run import fold_random
+from loopprep.engines.judge.types import parse
 from loopprep.judge.client import Judge, RunOutput
+from loopprep.judge.random_cases import random_specs, reference_cases
+from loopprep.judge.requirement import check_requirement
 
 
 @dataclass(frozen=True)
@@ -23,16 +28,25 @@ class Judged:
 
 def cases_of(problem: Problem, *, visible_only: bool) -> list[CaseSpec]:
     out = []
+    returns = parse(problem.returns)
+    # visible cases first: the harness reports prints and load errors before any hidden data is seen
     for i, t in enumerate(problem.tests):
         if visible_only and not t.visible:
             continue
         tol = problem.tolerance_of(t)
         out.append(
             CaseSpec(
-                i, t.expected, Tol(tol.abs, tol.rel) if tol else None, t.visible, t.note, list(t.args), dict(t.kwargs)
+                i,
+                t.expected,
+                Tol(tol.abs, tol.rel) if tol else None,
+                t.visible,
+                t.note,
+                list(t.args),
+                dict(t.kwargs),
+                returns=returns,
             )
         )
-    return out
+    return sorted(out, key=lambda c: not c.visible)
 
 
 def job_of(problem: Problem, source: str, cases: list[CaseSpec]) -> dict:
@@ -43,7 +57,7 @@ def job_of(problem: Problem, source: str, cases: list[CaseSpec]) -> dict:
         "source": source,
         "function": problem.function,
         "params": [[name, spec.wire()] for name, spec in specs.items()],
-        "tests": [{"args": c.args, "kwargs": c.kwargs} for c in cases],
+        "tests": [{"args": c.args, "kwargs": c.kwargs, "visible": c.visible} for c in cases],
         "forbidden": list(problem.forbidden),
     }
 
@@ -68,15 +82,54 @@ def precheck(problem: Problem, source: str, cases: list[CaseSpec]) -> Graded | N
     return None
 
 
-def judge(judge: Judge, problem: Problem, source: str, *, visible_only: bool) -> Judged:
+def judge(
+    judge: Judge, problem: Problem, source: str, *, visible_only: bool, random: bool = True, require: bool = True
+) -> Judged:
+    """Run ``source`` on the problem's tests (the visible ones only, for Run) and grade it.  On a
+    full run of a problem with ``random``, its random cases run too, in the same child, against the
+    reference's outputs computed (and cached) in a child of their own; with ``perf.require``, an
+    accepted solution is then timed against the reference on the larger input (``require=False``
+    skips that, as a benchmark of the tests alone does)."""
     cases = cases_of(problem, visible_only=visible_only)
     early = precheck(problem, source, cases)
     if early is not None:
         return Judged(early, 0.0, 0.0, 0.0)
-    out: RunOutput = judge.run(
-        job_of(problem, source, cases), cpu_s=problem.limits.time_s, memory_mb=problem.limits.memory_mb
+    extra: list[CaseSpec] = []
+    ref = None
+    if random and not visible_only and problem.random is not None:
+        ref = reference_cases(judge, problem)
+        extra = random_specs(problem, ref)
+    res = judge_cases(judge, problem, source, cases + extra, random_from=ref)
+    g = res.graded
+    if require and not visible_only and g.verdict is Verdict.ACCEPTED and problem.perf and problem.perf.require:
+        t0 = time.perf_counter()
+        outcome = check_requirement(judge, problem, source)
+        if outcome is not None and outcome.verdict in (Verdict.TOO_SLOW.value, Verdict.MEMORY_LIMIT.value):
+            g.verdict, g.message = Verdict(outcome.verdict), outcome.message
+        elif outcome is not None and outcome.verdict is None:
+            g.message += f" Speed on the larger input: {outcome.message}."
+        elif outcome is not None:  # the reference could not be timed: loopprep's problem, not the user's
+            g.message += f" The speed requirement was not checked: {outcome.message}."
+        g.requirement = outcome
+        res = Judged(g, res.latency_ms + (time.perf_counter() - t0) * 1000, res.cpu_ms, res.wall_ms)
+    return res
+
+
+def judge_cases(judge: Judge, problem: Problem, source: str, cases: list[CaseSpec], *, random_from=None) -> Judged:
+    """Run ``source`` on exactly these cases (visible ones first) in one sandboxed child and grade it."""
+    cpu = problem.limits.time_s * (2 if random_from is not None else 1)
+    out: RunOutput = judge.run(job_of(problem, source, cases), cpu_s=cpu, memory_mb=problem.limits.memory_mb)
+    graded = grade(
+        cases, out.output, out.exit, immutable=problem.inputs == "immutable", arg_names=tuple(problem.params)
     )
-    graded = grade(cases, out.output, out.exit)
+    if random_from is not None and problem.random is not None:
+        graded = fold_random(
+            graded,
+            [c for c in cases if c.seed is not None],
+            first_seed=problem.random.seed,
+            count=problem.random.cases,
+            digest=random_from.digest,
+        )
     return Judged(graded, out.latency_ms, out.exit.cpu_s * 1000, out.exit.wall_s * 1000)
 
 

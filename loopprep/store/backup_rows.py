@@ -150,14 +150,29 @@ class StatsCaseAttemptRow(_Row):
     created_at: UtcDatetime
 
 
+class StoredRandom(_Row):
+    """The random cases an attempt ran: seeds ``first_seed .. last_seed`` and the first failure."""
+
+    first_seed: int = Field(ge=0, le=2**32)
+    last_seed: int = Field(ge=0, le=2**32)
+    count: Count
+    ran: Count
+    failed_seed: int | None = Field(None, ge=0, le=2**32)
+    failed_case: int | None = Field(None, ge=1, le=10000)
+    digest: str = Field(max_length=64)
+
+
 class StoredCase(_Row):
-    """One test of a coding attempt as the problem page shows it (never a hidden test's data)."""
+    """One test of a coding attempt as the problem page shows it (never a hidden test's data); a
+    random case carries its seed, and one row lists the attempt's random seeds."""
 
     index: int = Field(ge=0, le=10000)
     visible: StrictBool
     note: str = Field(max_length=2000)
     status: str = Field(min_length=1, max_length=40)
     ms: float | None = Field(None, ge=0)
+    seed: int | None = Field(None, ge=0, le=2**32)
+    random: StoredRandom | None = None
 
 
 class StoredPerf(_Row):
@@ -181,7 +196,7 @@ class CodeAttemptRow(_Row):
     mode: str = Field(pattern="^(run|submit)$")
     code: str = Field(max_length=65536)
     verdict: str = Field(
-        pattern="^(accepted|compile-error|wrong-answer|runtime-error|time-limit|memory-limit|forbidden-call|judge-error)$"
+        pattern="^(accepted|compile-error|wrong-answer|runtime-error|time-limit|memory-limit|too-slow|forbidden-call|judge-error)$"
     )
     message: str = Field(max_length=20000)
     passed: Count

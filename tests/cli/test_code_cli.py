@@ -428,6 +428,8 @@ def test_the_shipped_bank_passes_problem_ci(sqlite_ctx) -> None:  # noqa: ANN001
     failures += rep["schema_errors"]
     assert not failures, "\n".join(failures)
     assert r.exit_code == 0 and rep["ok"]
+    # every mutant killed by the tests and random cases; random cases sound wherever a problem has them
+    assert [p["id"] for p in rep["problems"] if p["mutation_score"] != 1.0] == []
     assert rep["checked"] == len(list(SHIPPED_DIR.glob("*.yaml"))) >= 30
     # the reference figures on the larger input are cached for `code submit`
     with sqlite_ctx.engine.connect() as conn:

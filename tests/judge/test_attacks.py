@@ -788,7 +788,9 @@ def test_forged_malformed_event_fields_do_not_crash_the_grader(sandbox_judge) ->
         "    return [2.0 * v for v in x]\n"
     )
     res = attack(sandbox_judge, src)
-    assert res.graded.verdict is Verdict.COMPILE_ERROR
+    # written while a test ran, after the harness said the code loaded: forged, so the channel is corrupt
+    assert res.graded.verdict is Verdict.RUNTIME_ERROR
+    assert "corrupted the judge's channel" in res.graded.message
 
 
 # ---- leaving early --------------------------------------------------------------------------------

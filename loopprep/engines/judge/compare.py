@@ -5,6 +5,9 @@
 - Sequences (lists, tuples, arrays) agree elementwise and must have equal length; an array result
   must also have the shape of the expected nested list (a 0-d array stands for its scalar).
 - Strings, booleans and ints are exact; ``None`` matches only ``None``.
+- The declared return type decides too: where it says ``int``, ``bool`` or an int/bool ndarray
+  (labels, indices, counts, masks), the comparison is exact whatever the tolerance, so a label
+  10000005 never passes for 10000000; ``float`` and float arrays use the tolerance.
 - Dicts must have the same keys; their values are compared by these rules.
 
 Outputs arrive as plain data decoded by the trusted parent: Python scalars, lists, dicts and
@@ -14,8 +17,12 @@ Outputs arrive as plain data decoded by the trusted parent: Python scalars, list
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
+
+from loopprep.engines.judge.types import TypeSpec
+
+EXACT_KINDS = ("int", "bool", "str")
 
 
 @dataclass(frozen=True)
@@ -81,15 +88,56 @@ def numbers_agree(expected: float, got: float, tol: Tol | None) -> bool:
     return math.isclose(got, expected, rel_tol=tol.rel, abs_tol=tol.abs)
 
 
-def compare(expected: Any, got: Any, tol: Tol | None, path: str = "") -> Mismatch | None:
-    """The first place where ``got`` departs from ``expected``, or None when they agree."""
+def is_exact(spec: TypeSpec | None) -> bool:
+    """Whether a value of this declared type is compared exactly: ints, bools, strings and int or
+    bool arrays (and containers holding only those)."""
+    if spec is None:
+        return False
+    if spec.kind in EXACT_KINDS:
+        return True
+    if spec.kind == "ndarray":
+        return spec.dtype is not None and (spec.dtype.startswith("int") or spec.dtype == "bool")
+    if spec.kind in ("list", "tuple", "dict", "optional"):
+        return bool(spec.items) and all(is_exact(s) for s in spec.items)
+    return False  # float, any
+
+
+def _item_spec(spec: TypeSpec | None, index: int) -> TypeSpec | None:
+    """The declared type of one item of a sequence or dict of type ``spec``."""
+    if spec is None:
+        return None
+    if spec.kind == "optional":
+        return _item_spec(spec.items[0], index)
+    if spec.kind == "tuple" and not spec.variadic:
+        return spec.items[index] if index < len(spec.items) else None
+    if spec.kind in ("list", "tuple", "dict"):
+        return spec.items[0]
+    if spec.kind == "ndarray":
+        return spec  # a row of an array has the array's dtype
+    return None
+
+
+def compare(
+    expected: Any, got: Any, tol: Tol | None, path: str = "", *, spec: TypeSpec | None = None
+) -> Mismatch | None:
+    """The first place where ``got`` departs from ``expected``, or None when they agree.
+
+    ``spec`` is the declared type of ``expected``: where it is exact (:func:`is_exact`), ``tol`` is
+    ignored."""
+    if tol is None:
+        spec = None  # exact already: the declared type changes nothing below
+    elif spec is not None:
+        if spec.kind == "optional" and expected is not None:
+            spec = spec.items[0]
+        if is_exact(spec):
+            tol, spec = None, None
     if isinstance(got, Array):
         want = _nested_shape(expected)
         if want is None or (not isinstance(expected, list) and got.shape != ()):
             return Mismatch(path, _short(expected), repr(got), "an array was returned where a non-array is expected")
         if want != got.shape and not (want == (0,) and got.shape[:1] == (0,)):
             return Mismatch(path, f"shape {want}", f"shape {got.shape}", "array shape differs")
-        return compare(expected, got.values, tol, path)
+        return compare(expected, got.values, tol, path, spec=spec)
     if isinstance(expected, bool) or expected is None or isinstance(expected, str):
         if type(got) is type(expected) and got == expected:
             return None
@@ -115,9 +163,10 @@ def compare(expected: Any, got: Any, tol: Tol | None, path: str = "") -> Mismatc
         if len(got) != len(expected):
             return Mismatch(path, f"length {len(expected)}", f"length {len(got)}", "lengths differ")
         for i, (e, g) in enumerate(zip(expected, got, strict=False)):
-            m = compare(e, g, tol, f"{path}[{i}]")
+            # the path is built only on a mismatch: formatting it for every element cost more than comparing
+            m = compare(e, g, tol, spec=_item_spec(spec, i))
             if m:
-                return m
+                return replace(m, path=f"{path}[{i}]{m.path}")
         return None
     if isinstance(expected, dict):
         if not isinstance(got, dict):
@@ -126,9 +175,9 @@ def compare(expected: Any, got: Any, tol: Tol | None, path: str = "") -> Mismatc
             # the reason names no key: a hidden case shows only the reason, and its keys may be hidden data
             return Mismatch(path, f"keys {sorted(expected, key=str)}", f"keys {sorted(got, key=str)}", "keys differ")
         for key in expected:
-            m = compare(expected[key], got[key], tol, f"{path}[{key!r}]")
+            m = compare(expected[key], got[key], tol, spec=_item_spec(spec, 0))
             if m:
-                return m
+                return replace(m, path=f"{path}[{key!r}]{m.path}")
         return None
     return Mismatch(path, _short(expected), _short(got), "unsupported expected value")
 

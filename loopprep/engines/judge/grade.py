@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import io
 import json
 import math
@@ -16,6 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from loopprep.engines.judge.compare import Array, Tol, compare
+from loopprep.engines.judge.types import TypeSpec
 
 
 class Verdict(StrEnum):
@@ -26,6 +28,7 @@ class Verdict(StrEnum):
     TIME_LIMIT = "time-limit"
     MEMORY_LIMIT = "memory-limit"
     FORBIDDEN = "forbidden-call"
+    TOO_SLOW = "too-slow"
     JUDGE_ERROR = "judge-error"
 
     @property
@@ -41,6 +44,7 @@ _LABELS = {
     Verdict.TIME_LIMIT: "Time limit exceeded",
     Verdict.MEMORY_LIMIT: "Memory limit exceeded",
     Verdict.FORBIDDEN: "Forbidden call",
+    Verdict.TOO_SLOW: "Too slow",
     Verdict.JUDGE_ERROR: "Judge error",
 }
 
@@ -56,6 +60,8 @@ class CaseSpec:
     note: str
     args: list
     kwargs: dict
+    returns: TypeSpec | None = None  # the declared return type: exact where it is int or bool
+    seed: int | None = None  # a random case's seed (its args come from the problem's generator)
 
     @property
     def raises(self) -> str | None:
@@ -90,6 +96,7 @@ class CaseOutcome:
     got: Any = None
     traceback: str = ""
     mutated: list[str] = field(default_factory=list)
+    seed: int | None = None  # a random case's seed, to replay it
 
 
 @dataclass
@@ -103,6 +110,8 @@ class Graded:
     stdout: str = ""
     mutated: list[str] = field(default_factory=list)
     forbidden: str | None = None
+    random: Any = None  # a random_run.RandomRun when random cases ran
+    requirement: Any = None  # a timing.RequireOutcome when perf.require was checked
 
 
 IMPORT_HINT = (
@@ -142,20 +151,14 @@ def _decode_array(text: Any) -> Array:
 
     try:
         raw = base64.b64decode(text, validate=True)
-        fh = io.BytesIO(raw)
-        version = np.lib.format.read_magic(fh)
-        if version == (1, 0):
-            shape, _, dtype = np.lib.format.read_array_header_1_0(fh)
-        elif version == (2, 0):
-            shape, _, dtype = np.lib.format.read_array_header_2_0(fh)
-        else:
-            raise BadEvent(f"unsupported .npy version {version}")
+        head = _head_length(raw)
+        shape, fortran, dtype = _read_header(raw[:head])
         if dtype.kind not in "biuf":
             raise BadEvent(f"array of dtype {dtype} is not allowed")
-        if math.prod(shape) * dtype.itemsize != len(raw) - fh.tell():
+        if math.prod(shape) * dtype.itemsize != len(raw) - head:
             raise BadEvent("the array's data does not match its header")
-        fh.seek(0)
-        arr = np.load(fh, allow_pickle=False)
+        arr = np.frombuffer(raw, dtype=dtype, count=math.prod(shape), offset=head)
+        arr = arr.reshape(shape[::-1]).T if fortran else arr.reshape(shape)
     except BadEvent:
         raise
     except Exception as exc:  # noqa: BLE001 - whatever numpy makes of forged bytes, they are unreadable
@@ -163,6 +166,30 @@ def _decode_array(text: Any) -> Array:
     if not isinstance(arr, np.ndarray) or arr.dtype.kind not in "biuf":
         raise BadEvent("unreadable array")
     return Array(str(arr.dtype), tuple(arr.shape), arr.tolist())
+
+
+def _head_length(raw: bytes) -> int:
+    """Where a ``.npy`` file's data starts: magic (6 bytes), version (2), header length, header."""
+    if len(raw) < 10 or raw[:6] != b"\x93NUMPY":
+        raise BadEvent("not a .npy array")
+    if raw[6] == 1:
+        return 10 + int.from_bytes(raw[8:10], "little")
+    if raw[6] == 2 and len(raw) >= 12:
+        return 12 + int.from_bytes(raw[8:12], "little")
+    raise BadEvent(f"unsupported .npy version {raw[6]}")
+
+
+@functools.lru_cache(maxsize=1024)
+def _read_header(head: bytes):
+    """(shape, fortran order, dtype) of a ``.npy`` header; cached, since a run's results share a few
+    headers and parsing one costs numpy a ``literal_eval``."""
+    import numpy as np
+
+    fh = io.BytesIO(head)
+    version = np.lib.format.read_magic(fh)
+    if version == (1, 0):
+        return np.lib.format.read_array_header_1_0(fh)
+    return np.lib.format.read_array_header_2_0(fh)
 
 
 def parse_events(raw: bytes, max_events: int | None = None) -> list[dict]:
@@ -201,15 +228,45 @@ def _category(case: CaseSpec) -> str:
     return case.note or f"hidden case {case.index + 1}"
 
 
-def grade(cases: list[CaseSpec], raw: bytes, exit: Exit, *, static_forbidden: str | None = None) -> Graded:
-    """The verdict for one run.  ``cases`` are the tests sent, in order; ``raw`` is the child's output."""
+def grade(
+    cases: list[CaseSpec],
+    raw: bytes,
+    exit: Exit,
+    *,
+    static_forbidden: str | None = None,
+    immutable: bool = False,
+    arg_names: tuple[str, ...] | None = None,
+) -> Graded:
+    """The verdict for one run.  ``cases`` are the tests sent, in order (visible ones first: see
+    the leak rule below); ``raw`` is the child's output.
+
+    ``immutable``: a case whose call changed an argument in place fails as a wrong answer naming
+    the argument (the problem's ``inputs: immutable``); otherwise the change is only listed.
+    ``arg_names``: the parameters; a changed-argument name outside them was forged and is dropped.
+
+    The leak rule: a hidden or random case's outcome carries its status and note only, never a
+    print, an exception message or a traceback, which could show its data.  Events the harness
+    writes before any user code sees data (load errors, printed output) count only where the
+    harness writes them: code running on hidden data could forge later ones."""
     try:
-        return _grade(cases, raw, exit, static_forbidden)
+        g = _grade(cases, raw, exit, static_forbidden, immutable, arg_names)
     except RecursionError:  # only forged output nests this deep: the harness caps its results at 32 levels
         return _failed_run(cases, Verdict.RUNTIME_ERROR, "Your code corrupted the judge's channel: nested too deeply.")
+    g.cases.sort(key=lambda c: c.index)
+    return g
 
 
-def _grade(cases: list[CaseSpec], raw: bytes, exit: Exit, static_forbidden: str | None) -> Graded:
+LOAD_EVENTS = ("compile_error", "forbidden", "missing_function", "load_error")
+
+
+def _grade(
+    cases: list[CaseSpec],
+    raw: bytes,
+    exit: Exit,
+    static_forbidden: str | None,
+    immutable: bool,
+    arg_names: tuple[str, ...] | None = None,
+) -> Graded:
     total = len(cases)
     if exit.kind == "output-limit":  # the zygote stopped reading mid-line: drop the cut line
         raw = raw[: raw.rfind(b"\n") + 1]
@@ -231,9 +288,17 @@ def _grade(cases: list[CaseSpec], raw: bytes, exit: Exit, static_forbidden: str 
         return _failed_run(cases, Verdict.RUNTIME_ERROR, f"Your code corrupted the judge's channel: {exc}.")
     by_kind: dict[str, list[dict]] = {}
     ev: dict | None
+    loaded = False
     for ev in events:
-        by_kind.setdefault(str(ev.get("event")), []).append(ev)
-    stdout = str((by_kind.get("stdout") or [{}])[-1].get("text", ""))[:10_000]
+        kind = str(ev.get("event"))
+        if loaded and kind in LOAD_EVENTS:  # written after the code loaded: not by the harness
+            return _failed_run(
+                cases, Verdict.RUNTIME_ERROR, "Your code corrupted the judge's channel: a load event after loading."
+            )
+        loaded = loaded or kind == "loaded"
+        by_kind.setdefault(kind, []).append(ev)
+    # the first one: the harness writes it before any hidden case runs
+    stdout = str((by_kind.get("stdout") or [{}])[0].get("text", ""))[:10_000]
 
     if "compile_error" in by_kind:
         ev = by_kind["compile_error"][0]
@@ -297,14 +362,26 @@ def _grade(cases: list[CaseSpec], raw: bytes, exit: Exit, static_forbidden: str 
         status = ev.get("status")
         v, msg = _judge_case(case, ev, out)
         if status == "ok" and isinstance(ev.get("mutated"), list):
-            out.mutated = [str(x) for x in ev["mutated"]][:10]
+            out.mutated = [str(x)[:60] for x in ev["mutated"]][:10]
+            if arg_names is not None:
+                out.mutated = [m for m in out.mutated if m in arg_names]
             mutated.update(out.mutated)
+            if immutable and out.mutated and v is None:
+                names = ", ".join(f"`{m}`" for m in out.mutated)
+                out.status = "wrong"
+                out.message = f"changed {names} in place"
+                v, msg = (
+                    Verdict.WRONG_ANSWER,
+                    f"Your function changed its argument {names} in place; this problem's inputs must not change",
+                )
+        if not case.visible:
+            out.traceback = ""  # the leak rule: a hidden case shows its status and note only
         if v is None:
             out.status = "passed"
         elif first_fail is None:
             first_fail = (v, f"{msg} ({_where(case)})")
             if v is Verdict.FORBIDDEN:
-                forbidden = str(ev.get("name"))
+                forbidden = _forbidden_name(ev.get("name"))
         outcomes.append(out)
 
     passed = sum(o.status == "passed" for o in outcomes)
@@ -333,15 +410,16 @@ def _judge_case(case: CaseSpec, ev: dict, out: CaseOutcome) -> tuple[Verdict | N
     status = ev.get("status")
     if status == "forbidden":
         out.status = "forbidden"
-        out.message = f"used {ev.get('name')}"
-        return Verdict.FORBIDDEN, f"Your code uses {ev.get('name')}, which this problem forbids"
+        name = _forbidden_name(ev.get("name"))
+        out.message = f"used {name}"
+        return Verdict.FORBIDDEN, f"Your code uses {name}, which this problem forbids"
     if status == "memory":
         out.status = "memory"
         out.message = "MemoryError"
         return Verdict.MEMORY_LIMIT, "Memory ran out"
     if status == "bad_output":
         out.status = "wrong"
-        out.message = str(ev.get("message", ""))[:300]
+        out.message = str(ev.get("message", ""))[:300] if case.visible else "the result is not plain data"
         return Verdict.WRONG_ANSWER, out.message
     want_raise = case.raises
     if status == "error":
@@ -353,8 +431,12 @@ def _judge_case(case: CaseSpec, ev: dict, out: CaseOutcome) -> tuple[Verdict | N
             out.status = "memory"
             return Verdict.MEMORY_LIMIT, "Memory ran out"
         out.status = "error"
-        out.traceback = str(ev.get("traceback", ""))[:5000]
-        out.message = f"{etype}: {str(ev.get('message', ''))[:300]}"
+        etype = etype[:60]
+        if case.visible:
+            out.traceback = str(ev.get("traceback", ""))[:5000]
+            out.message = f"{etype}: {str(ev.get('message', ''))[:300]}"
+        else:  # the message and traceback may echo hidden data
+            out.message = etype
         if want_raise:
             out.status = "wrong"
             out.message = f"expected {want_raise} to be raised, but {etype} was raised"
@@ -378,12 +460,20 @@ def _judge_case(case: CaseSpec, ev: dict, out: CaseOutcome) -> tuple[Verdict | N
         return Verdict.WRONG_ANSWER, out.message
     if case.visible:
         out.got = _show(got)
-    mismatch = compare(case.expected, got, case.tolerance)
+    mismatch = compare(case.expected, got, case.tolerance, spec=case.returns)
     if mismatch is None:
         return None, ""
     out.status = "wrong"
     out.message = mismatch.describe() if case.visible else mismatch.reason
     return Verdict.WRONG_ANSWER, "Wrong answer" if not case.visible else f"Wrong answer: {out.message}"
+
+
+def _forbidden_name(name: Any) -> str:
+    """A forbidden name as the harness reports it: a dotted identifier; anything else was forged."""
+    text = str(name)
+    if len(text) <= 80 and all(part.isidentifier() for part in text.split(".")):
+        return text
+    return "a forbidden name"
 
 
 def _ended_early(exit: Exit, done: bool) -> tuple[Verdict, str]:

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from loopprep.content.loader import load_problem_dir
 from loopprep.errors import NotFound
@@ -27,6 +27,8 @@ class CheckedProblem(BaseModel):
     mutants: list[dict[str, str]]
     perf_ms: float | None = None
     perf_peak_bytes: int | None = None
+    mutation_score: float = Field(1.0, description="Share of mutants killed by the tests and random cases, 0..1.")
+    random_cases: int | None = Field(None, description="Random cases each mutant met; None: none (skipped).")
 
 
 class CheckReport(BaseModel):
@@ -85,6 +87,8 @@ def check_problems(
                 mutants=[{"bug": m.bug, "verdict": m.verdict, "caught_by": m.caught_by} for m in res.mutants],
                 perf_ms=res.perf.ms if res.perf else None,
                 perf_peak_bytes=res.perf.peak_bytes if res.perf else None,
+                mutation_score=round(res.mutation_score, 4),
+                random_cases=res.random_cases,
             )
         )
     errors = [str(e) for e in bank.errors]

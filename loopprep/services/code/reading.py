@@ -132,5 +132,6 @@ def show_problem(ctx: AppContext, problem_id: str) -> ProblemView:
         status=status,
         history=past,
         has_perf=p.perf is not None,
+        random_cases=p.random.cases if p.random else None,
         origin=_origin(bank, p.id),
     )

@@ -16,6 +16,7 @@ from loopprep.judge.runner import judge
 from loopprep.services.code.bank import get_problem, log
 from loopprep.services.code.reading import protections
 from loopprep.services.code.views import AttemptResult, CaseView
+from loopprep.services.code_random import random_row, random_summary
 from loopprep.services.context import AppContext
 from loopprep.services.plan import mark_item_done
 from loopprep.store.locks import write_transaction
@@ -49,12 +50,13 @@ def _case_view(c: CaseOutcome) -> CaseView:
         expected=c.expected if c.visible else None,
         got=c.got if c.visible else None,
         traceback=c.traceback,
+        seed=c.seed,
     )
 
 
 def _stored_cases(g: Graded) -> list[dict[str, Any]]:
-    # per-test timings and status; never a hidden test's data
-    return [
+    # per-test timings and status; never a hidden test's data (a random case's seed is the user's to replay)
+    rows = [
         {
             "index": c.index,
             "visible": c.visible,
@@ -62,8 +64,12 @@ def _stored_cases(g: Graded) -> list[dict[str, Any]]:
             "status": c.status,
             "ms": None if c.ms is None else round(c.ms, 3),
         }
+        | ({"seed": c.seed} if c.seed is not None else {})
         for c in g.cases
     ]
+    if g.random is not None:
+        rows.append(random_row(g))
+    return rows
 
 
 def _record(
@@ -166,6 +172,7 @@ def _execute(
         elapsed_s=elapsed,
         plan_task=task,
         protections_off=protections(j).off,
+        random=random_summary(g),
     )
 
 

@@ -94,6 +94,7 @@ class ProblemView(ProblemHead):
     history: list[AttemptSummary]
     pacing: Pacing = Field(default_factory=Pacing)
     has_perf: bool
+    random_cases: int | None = Field(None, description="Random cases run on Submit; None: random testing skipped.")
 
 
 class CaseView(BaseModel):
@@ -108,6 +109,7 @@ class CaseView(BaseModel):
     expected: Any = None
     got: Any = None
     traceback: str = ""
+    seed: int | None = Field(None, description="A random case's seed: `loopprep code replay ATTEMPT` shows it.")
 
 
 class AttemptResult(BaseModel):
@@ -129,6 +131,7 @@ class AttemptResult(BaseModel):
     elapsed_s: float | None = None
     plan_task: str | None = Field(None, description="The plan task this solve marked done, if any.")
     protections_off: list[str] = Field(default_factory=list)
+    random: dict[str, Any] | None = Field(None, description="The random cases run: seeds, count, first failure.")
 
 
 class PerfView(BaseModel):

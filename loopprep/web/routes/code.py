@@ -35,6 +35,7 @@ VERDICT_TONE = {
     "compile-error": "bad",
     "time-limit": "warn",
     "memory-limit": "warn",
+    "too-slow": "warn",
     "forbidden-call": "bad",
     "judge-error": "warn",
 }

@@ -195,7 +195,7 @@
   }
 
   var TONE = { "accepted": "good", "wrong-answer": "bad", "runtime-error": "bad", "compile-error": "bad",
-    "forbidden-call": "bad", "time-limit": "warn", "memory-limit": "warn", "judge-error": "warn" };
+    "forbidden-call": "bad", "time-limit": "warn", "memory-limit": "warn", "too-slow": "warn", "judge-error": "warn" };
   var CASE = { passed: "passed", wrong: "wrong", error: "error", timeout: "too slow", memory: "memory",
     forbidden: "forbidden", "not-run": "not run" };
 
@@ -220,6 +220,13 @@
     if (r.mutated && r.mutated.length) {
       box.appendChild(el("p", { cls: "code-warning", role: "note" }, [el("strong", { text: "Inputs changed:" }),
         " your function modified " + r.mutated.join(", ") + " in place. Callers do not expect that; work on a copy."]));
+    }
+    if (r.random) {
+      var rnd = r.random.ran + " random cases against the reference (seeds " + r.random.first_seed + "–" + r.random.last_seed + ")";
+      box.appendChild(el("p", { cls: "code-line-note" }, r.random.failed_seed === null
+        ? [rnd + "."]
+        : [rnd + ": random case " + r.random.failed_case + " failed; replay it with ",
+           el("code", { text: "loopprep code replay " + r.id }), "."]));
     }
     if (r.plan_task) {
       box.appendChild(el("p", { cls: "code-plan" }, ["✓ Plan task marked done. ", el("a", { href: "/plan", text: "See your plan" }), "."]));

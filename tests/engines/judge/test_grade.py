@@ -551,8 +551,22 @@ def test_verdict_labels() -> None:
         "runtime-error",
         "time-limit",
         "memory-limit",
+        "too-slow",
         "forbidden-call",
         "judge-error",
     }
     assert Verdict.TIME_LIMIT.label == "Time limit exceeded"
     assert all(v.label for v in Verdict)
+
+
+def test_a_fortran_order_or_big_endian_array_decodes_to_its_values() -> None:
+    import base64
+    import io
+
+    import numpy as np
+
+    for arr in (np.asfortranarray(np.arange(6.0).reshape(2, 3)), np.arange(4, dtype=">i4").reshape(2, 2)):
+        buf = io.BytesIO()
+        np.save(buf, arr, allow_pickle=False)
+        got = decode_value({"__ndarray__": base64.b64encode(buf.getvalue()).decode()})
+        assert got.shape == arr.shape and got.values == arr.tolist()
