@@ -5,12 +5,13 @@ at least one test or random case: a mutation score of 100 %."""
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import dataclass, field
 
 from loopprep.engines.judge.grade import Verdict
 from loopprep.engines.judge.problem import Problem
 from loopprep.judge.client import Judge
-from loopprep.judge.random_cases import reference_cases
+from loopprep.judge.random_cases import RandomCase, reference_cases
 from loopprep.judge.runner import PerfFigure, judge, measure_perf
 
 
@@ -41,6 +42,11 @@ class ProblemCheck:
         return sum(m.verdict != "accepted" for m in self.mutants) / len(self.mutants)
 
 
+def _same_case(a: RandomCase, b: RandomCase) -> bool:
+    """Bit for bit: ``==`` would call two NaN outputs different (and cannot compare arrays)."""
+    return pickle.dumps((a.seed, a.args, a.kwargs, a.expected)) == pickle.dumps((b.seed, b.args, b.kwargs, b.expected))
+
+
 def check_problem(j: Judge, problem: Problem, *, perf: bool = True) -> ProblemCheck:
     out = ProblemCheck(problem.id, True)
     if problem.random is not None:
@@ -49,7 +55,7 @@ def check_problem(j: Judge, problem: Problem, *, perf: bool = True) -> ProblemCh
         out.random_cases = len(first.cases)
         if not first.problems:  # the same seeds again, in another child: the same cases and outputs
             again = reference_cases(j, problem, fresh=True)
-            differ = [a.seed for a, b in zip(first.cases, again.cases, strict=False) if a != b]
+            differ = [a.seed for a, b in zip(first.cases, again.cases, strict=False) if not _same_case(a, b)]
             if differ or len(first.cases) != len(again.cases):
                 seed = differ[0] if differ else "?"
                 out.issues.append(

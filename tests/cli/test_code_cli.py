@@ -430,6 +430,16 @@ def test_the_shipped_bank_passes_problem_ci(sqlite_ctx) -> None:  # noqa: ANN001
     assert r.exit_code == 0 and rep["ok"]
     # every mutant killed by the tests and random cases; random cases sound wherever a problem has them
     assert [p["id"] for p in rep["problems"] if p["mutation_score"] != 1.0] == []
+    # no mutant is a trivial one: each gives the right values on the visible examples, so only a
+    # mutant that changes its input in place may fail one (the immutability check catches it there)
+    problems = load_bank().coding.problems
+    shown = [
+        f"{p['id']} mutant {i + 1}: {m['bug']}"
+        for p in rep["problems"]
+        for i, m in enumerate(p["mutants"])
+        if m["caught_by"].startswith("example") and problems[p["id"]].mutants[i].group != "mutation"
+    ]
+    assert shown == [], "\n".join(shown)
     assert rep["checked"] == len(list(SHIPPED_DIR.glob("*.yaml"))) >= 30
     # the reference figures on the larger input are cached for `code submit`
     with sqlite_ctx.engine.connect() as conn:

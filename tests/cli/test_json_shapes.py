@@ -108,6 +108,7 @@ RUNS: list[tuple[str, str, list[str], str | None]] = [
     ("code-check", "code check", ["{dir}/problems"], None),
     # /api/code/protections lists no layers until this worker's judge has started; the CLI starts one.
     ("code-protections", "code protections", [], None),
+    ("code-replay", "code replay", ["{attempt}"], None),
 ]
 
 
@@ -149,13 +150,18 @@ def outputs(
     (scratch / "ref.py").write_text(bank.coding.problems["stable-softmax"].reference)
     (scratch / "problems").mkdir()
     shutil.copy(PROBLEMS_DIR / "stable-softmax.yaml", scratch / "problems")
+    # a mistake only a random case catches (argpartition settles a tie arbitrarily), for `code replay`
+    (scratch / "knn.py").write_text(bank.coding.problems["knn-predict"].mutants[4].source)
     cli = Cli(settings)
+    wrong = cli("code", "submit", "knn-predict", str(scratch / "knn.py"), "--json", "--no-perf")
+    assert wrong.exit_code == 1, wrong.output
+    attempt = json.loads(wrong.stdout)["id"]
     ctx = open_context(settings, bank=bank)
     out: dict[str, tuple[Any, Any]] = {}
     key = ""
     with TestClient(create_app(settings, context=ctx), base_url="http://127.0.0.1:8000") as client:
         for label, words, args, api in RUNS:
-            argv = [a.format(dir=scratch, key=key) for a in args]
+            argv = [a.format(dir=scratch, key=key, attempt=attempt) for a in args]
             doc = cli.json(*words.split(), *argv)
             if label == "plan-show":
                 key = doc["days"][0]["tasks"][0]["key"]
