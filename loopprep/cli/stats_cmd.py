@@ -323,7 +323,12 @@ def peeking_cmd(
 @stats_app.command("analyze")
 @handles_errors
 def analyze_cmd(
-    file: Annotated[Path, typer.Argument(help="The experiment CSV: unit id, variant, metrics, pre_*, segment_*.")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="The experiment CSV: unit id, variant, metrics, pre_*; text and segment_* columns are segments."
+        ),
+    ],
     control: Annotated[str, typer.Option(help="The control variant's label.")] = "control",
     variant_col: Annotated[str, typer.Option(help="The variant column.")] = "variant",
     unit_col: Annotated[str | None, typer.Option(help="The unit id column (default: the first).")] = None,
@@ -398,7 +403,7 @@ def _print_analysis(ans: Any) -> None:
         )
     out.print(t)
     if r.segment_effects:
-        s = Table(title="Segments")
+        s = Table(title="Segments: " + ", ".join(r.segments) + " (text and segment_ columns)")
         for col in ("segment", "metric", "variant", "effect", "interval", "p"):
             s.add_column(col)
         for e in r.segment_effects:

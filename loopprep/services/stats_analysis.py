@@ -16,6 +16,7 @@ from loopprep.errors import InvalidInput
 from loopprep.services.stats import QuantityOut, StatsAnswer, StepOut, run_engine
 
 CHUNK_ROWS = 250_000
+MAX_SEGMENT_LEVELS = 50  # a breakdown by more values than this is unreadable, and memory grows with it
 Progress = Callable[[int, int], None]
 
 
@@ -54,6 +55,8 @@ class AnalysisReport(BaseModel):
     effects: list[EffectOut]
     segment_effects: list[EffectOut]
     adjust_method: str
+    segments: list[str]  # the columns broken down by: text columns and segment_ columns
+    segments_ignored: list[str]  # segment columns left out for having too many distinct values
 
 
 class AnalysisAnswer(StatsAnswer):
@@ -127,8 +130,11 @@ def analyse_csv(
     """SRM, effects, CUPED, segments and corrected p-values for an experiment CSV.
 
     Columns: a unit id (``unit_col``, default the first column), ``variant_col``, metric
-    columns (0/1 = proportion), optional ``pre_<metric>`` and ``segment_<name>``.  Raises
-    ``InvalidInput`` naming the column (and the row) of a malformed file."""
+    columns (0/1 = proportion), optional ``pre_<metric>`` columns, and segments: every column
+    named ``segment_<name>`` and every other text column (``device``, ``country``), judged on
+    the first 64 KB.  A segment with more than ``MAX_SEGMENT_LEVELS`` distinct values is left
+    out with a warning.  Raises ``InvalidInput`` naming the column (and the row) of a malformed
+    file."""
     import pandas as pd
 
     from loopprep.engines.stats.analyse import Accumulator, analyse
@@ -159,11 +165,22 @@ def analyse_csv(
         raise _fail("unit_col", f"No unit id column '{unit}'; the columns are {', '.join(cols)}.")
     if unit == variant_col:
         raise _fail("unit_col", "The first column is the variant: put the unit id first or name it with unit_col.")
-    segments = [c for c in cols if c.startswith("segment_")]
     pres = [c for c in cols if c.startswith("pre_")]
-    metrics = [c for c in cols if c not in (unit, variant_col) and c not in segments and c not in pres]
+    others = [c for c in cols if c not in (unit, variant_col) and c not in pres]
+    text = set(_text_columns(head, [c for c in others if not c.startswith("segment_")], partial=total > len(head)))
+    segments = [c for c in others if c.startswith("segment_") or c in text]
+    metrics = [c for c in others if c not in segments]
     if not metrics:
-        raise _fail("file", "No metric columns: add at least one numeric column besides the unit id and the variant.")
+        verb = (
+            "holds text, so it is read as a segment"
+            if len(segments) == 1
+            else "hold text, so they are read as segments"
+        )
+        read_as = f" ({', '.join(segments)} {verb})" if segments else ""
+        raise _fail(
+            "file",
+            f"No metric columns{read_as}: add at least one numeric column besides the unit id and the variant.",
+        )
     cuped = [m for m in metrics if f"pre_{m}" in pres]
     split_shares = None
     if split:
@@ -174,6 +191,8 @@ def analyse_csv(
                 f"split must be numbers separated by commas (e.g. 50,50); got '{split}'.", field="split"
             ) from None
     acc = Accumulator(metrics=tuple(metrics), segments=tuple(segments), cuped=tuple(cuped))
+    levels: dict[str, set[str]] = {s: set() for s in segments}
+    ignored: list[str] = []
     pairs: list[Any] = []
     dtypes = {c: str for c in (unit, variant_col, *segments)}
     line = 2  # the first data row is line 2 of the file
@@ -191,11 +210,20 @@ def analyse_csv(
             )
             for chunk in reader:
                 _check_chunk(chunk, line, variant_col, metrics + pres)
+                seg_values = {}
+                for s in acc.segments:
+                    values = chunk[s].fillna("(blank)")
+                    levels[s].update(values.unique()[: MAX_SEGMENT_LEVELS + 1])
+                    if len(levels[s]) > MAX_SEGMENT_LEVELS:
+                        acc.drop_segment(s)
+                        ignored.append(s)
+                    else:
+                        seg_values[s] = values.to_numpy()
                 acc.add(
                     chunk[variant_col].to_numpy(),
                     {m: _numeric(chunk[m]) for m in metrics},
                     pre={m: _numeric(chunk[f"pre_{m}"]) for m in cuped},
-                    segments={s: chunk[s].fillna("(blank)").to_numpy() for s in segments},
+                    segments=seg_values,
                 )
                 pairs.append(_unit_pairs(chunk[unit], chunk[variant_col]))
                 line += len(chunk)
@@ -220,9 +248,45 @@ def analyse_csv(
         )
     except BadInput as exc:
         raise InvalidInput(exc.message, "Check the file and the options.", field=exc.field) from None
-    answer = _answer(a, confidence)
-    answer.warnings = unit_warnings + answer.warnings
+    answer = _answer(a, confidence, segments=list(acc.segments), ignored=ignored)
+    seg_warnings = [
+        f"Column '{s}' has more than {MAX_SEGMENT_LEVELS} distinct values, too many to break the results down by: "
+        "it is left out. Group it into fewer values (or drop it) to see a breakdown."
+        for s in ignored
+    ]
+    answer.warnings = unit_warnings + seg_warnings + answer.warnings
     return answer
+
+
+def _text_columns(head: bytes, candidates: list[str], *, partial: bool) -> list[str]:
+    """The candidate columns whose values in the first 64 KB are mostly not numbers: a ``device``
+    or ``country`` column is a segment, while a numeric column with the odd typo stays a metric
+    (and the typo is reported with its row)."""
+    import pandas as pd
+
+    if not candidates:
+        return []
+    sample = head[: head.rfind(b"\n") + 1] if partial else head  # drop a row cut at the 64 KB mark
+    try:
+        frame = pd.read_csv(
+            io.BytesIO(sample),
+            dtype=str,
+            usecols=candidates,
+            keep_default_na=True,
+            na_values=[""],
+            skipinitialspace=True,
+            encoding="utf-8-sig",
+            index_col=False,
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError):
+        return []  # the streaming read below reports the problem with its row
+    out = []
+    for c in candidates:
+        values = frame[c].dropna()
+        numbers = int(pd.to_numeric(values, errors="coerce").notna().sum())
+        if len(values) and numbers * 2 < len(values):
+            out.append(c)
+    return out
 
 
 def _unit_pairs(units: Any, variants: Any) -> Any:
@@ -292,7 +356,7 @@ def _check_chunk(chunk: Any, first_line: int, variant_col: str, numeric: list[st
             )
 
 
-def _answer(a: Any, confidence: float) -> AnalysisAnswer:
+def _answer(a: Any, confidence: float, *, segments: list[str], ignored: list[str]) -> AnalysisAnswer:
     def eo(e: Any) -> EffectOut:
         return EffectOut(**{k: getattr(e, k) for k in EffectOut.model_fields})
 
@@ -324,6 +388,8 @@ def _answer(a: Any, confidence: float) -> AnalysisAnswer:
         effects=[eo(e) for e in a.effects],
         segment_effects=[eo(e) for e in a.segment_effects],
         adjust_method=a.adjust_method,
+        segments=segments,
+        segments_ignored=ignored,
     )
     return AnalysisAnswer(
         result=result,
@@ -341,6 +407,12 @@ def _answer(a: Any, confidence: float) -> AnalysisAnswer:
                 label="CUPED",
                 formula="Y' = Y - theta (X - mean X), theta = cov(X, Y) / var(X)",
                 value=sum(e.cuped_effect is not None for e in a.effects),
+            ),
+            StepOut(
+                label="segments",
+                formula="every text column besides the unit and the variant, and every segment_ column, at most "
+                f"{MAX_SEGMENT_LEVELS} values each: " + (", ".join(segments) or "none"),
+                value=len(segments),
             ),
             StepOut(
                 label="multiple testing",

@@ -164,6 +164,22 @@ def test_analyze_a_file(tmp_path: Path) -> None:
     assert code == 0 and "Sample ratio mismatch" in out and "Effects" in out
 
 
+def test_analyze_reads_plain_text_columns_as_segments(tmp_path: Path) -> None:
+    rows = ["unit,variant,country,converted,email"]
+    rows += [
+        f"u{i},{'treatment' if i % 2 else 'control'},{('DE', 'FR')[i // 2 % 2]},{int(i % 5 == 0)},e{i}"
+        for i in range(400)
+    ]
+    f = tmp_path / "exp.csv"
+    f.write_text("\n".join(rows) + "\n")
+    code, out, _ = run("analyze", str(f), "--json")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["report"]["segments"] == ["country"] and doc["report"]["segments_ignored"] == ["email"]
+    code, out, _ = run("analyze", str(f))
+    assert code == 0 and "Segments: country" in out and "Column 'email' has more than 50 distinct values" in out
+
+
 def test_analyze_bad_files(tmp_path: Path) -> None:
     f = tmp_path / "bad.csv"
     f.write_text("unit,variant,converted\nu1,control,1\nu2,treatment,oops\n")

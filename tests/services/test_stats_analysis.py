@@ -156,3 +156,61 @@ def test_did_warns_about_units_in_both_groups() -> None:
     ans = did_from_csv(_panel(60, mixed=4))
     assert any("4 unit(s) are treated in some rows and control in others" in w for w in ans.warnings)
     assert not any("control in others" in w for w in did_from_csv(_panel(60)).warnings)
+
+
+def _plain_segments_csv(n: int = 4000, *, levels: int = 3, seed: int = 5) -> bytes:
+    """unit,variant,device,country,converted,city: plain text columns, ``city`` with ``levels``
+    distinct values."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    lines = ["unit,variant,device,country,converted,city"]
+    for i in range(n):
+        arm = "treatment" if i % 2 else "control"
+        conv = int(rng.random() < (0.12 if arm == "treatment" else 0.10))
+        lines.append(f"u{i},{arm},{('ios', 'android', 'web')[i % 3]},{('DE', 'FR')[i // 2 % 2]},{conv},c{i % levels}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_plain_text_columns_are_segments_and_the_result_says_so() -> None:
+    # A file with a plain `device` column used to be refused ("'ios' is not a number").
+    ans = analyse_csv(_plain_segments_csv())
+    r = ans.report
+    assert [e.metric for e in r.effects] == ["converted"]
+    assert r.segments == ["device", "country", "city"] and r.segments_ignored == []
+    assert {(e.segment, e.segment_value) for e in r.segment_effects} >= {("device", "ios"), ("country", "FR")}
+    step = next(s for s in ans.steps if s.label == "segments")
+    assert "text column" in step.formula and "device, country, city" in step.formula
+
+
+def test_a_column_with_more_than_fifty_values_is_ignored_with_a_warning() -> None:
+    kept = analyse_csv(_plain_segments_csv(levels=50))
+    assert "city" in kept.report.segments
+    ans = analyse_csv(_plain_segments_csv(levels=51))
+    assert ans.report.segments == ["device", "country"] and ans.report.segments_ignored == ["city"]
+    assert not any(e.segment == "city" for e in ans.report.segment_effects)
+    assert any("Column 'city' has more than 50 distinct values" in w for w in ans.warnings)
+
+
+def test_levels_are_counted_across_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    import loopprep.services.stats_analysis as sa
+
+    monkeypatch.setattr(sa, "CHUNK_ROWS", 30)  # each chunk holds 30 of the 51 values; the file 51
+    ans = analyse_csv(_plain_segments_csv(levels=51))
+    assert ans.report.segments_ignored == ["city"]
+    assert not any(e.segment == "city" for e in ans.report.segment_effects)
+
+
+def test_segment_prefix_still_marks_a_numeric_column_as_a_segment() -> None:
+    text = _plain_segments_csv().decode().replace("device,country", "device,segment_cohort")
+    rows = text.splitlines()
+    rows[1:] = [",".join([*r.split(",")[:3], str(i % 4), *r.split(",")[4:]]) for i, r in enumerate(rows[1:])]
+    ans = analyse_csv(("\n".join(rows) + "\n").encode())
+    assert "segment_cohort" in ans.report.segments
+    assert [e.metric for e in ans.report.effects] == ["converted"]
+
+
+def test_a_file_of_only_text_columns_names_them() -> None:
+    with pytest.raises(InvalidInput) as exc:
+        analyse_csv(b"unit,variant,device\nu1,control,ios\nu2,treatment,web\n")
+    assert "No metric columns (device holds text, so it is read as a segment)" in exc.value.message

@@ -111,3 +111,18 @@ def test_a_big_upload_does_not_stall_other_requests(ctx) -> None:  # noqa: ANN00
     # Relative, not absolute: no stretch of the big request's life goes unanswered for long.
     assert len(during) >= 5, (len(during), end - start)
     assert longest_wait < (end - start) / 3, (longest_wait, end - start)
+
+
+def test_a_plain_device_column_is_broken_down_on_the_page(client) -> None:  # noqa: ANN001
+    # Used to be refused: "'ios' is not a number" (only segment_ columns were segments).
+    token = _token(client)
+    rows = ["unit,variant,device,converted"]
+    rows += [
+        f"u{i},{'treatment' if i % 2 else 'control'},{('ios', 'web')[i // 2 % 2]},{int(i % 7 == 0)}"
+        for i in range(4000)
+    ]
+    csv = ("\n".join(rows) + "\n").encode()
+    r = client.post("/stats/analyze", data={"csrf_token": token}, files={"file": ("exp.csv", csv, "text/csv")})
+    assert r.status_code == 200, r.text
+    assert 'id="segments-note"' in r.text and "Broken down by device" in r.text
+    assert "device = ios" in r.text and "device = web" in r.text

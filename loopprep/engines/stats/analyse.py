@@ -54,6 +54,12 @@ class Accumulator:
         with np.errstate(over="ignore", invalid="ignore"):
             self._add(variant, metrics, pre=pre, segments=segments)
 
+    def drop_segment(self, name: str) -> None:
+        """Stop breaking down by segment ``name`` and forget its sums (a column with too many
+        levels would make memory grow with its distinct values)."""
+        self.segments = tuple(s for s in self.segments if s != name)
+        self.seg_stats = {k: v for k, v in self.seg_stats.items() if k[0] != name}
+
     def _add(
         self,
         variant: Any,

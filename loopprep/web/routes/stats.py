@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from markupsafe import Markup, escape
 from starlette.concurrency import run_in_threadpool
+from starlette.convertors import StringConvertor, register_url_convertor
 
 from loopprep.errors import InvalidInput, NotFound
 from loopprep.services.stats import StatsAnswer, calculate
@@ -541,7 +542,17 @@ def calculator_page(request: Request, name: str) -> Any:
 router.include_router(calculators_router)
 
 
-@router.get("/api/stats/{name}", include_in_schema=False)
+class _NotAnUpload(StringConvertor):
+    """A path segment other than ``analyze``, whose POST route (the CSV upload) must answer a
+    GET with 405 and ``Allow: POST``, not with the catch-all's 422."""
+
+    regex = "(?!analyze$)[^/]+"
+
+
+register_url_convertor("stats_other", _NotAnUpload())
+
+
+@router.get("/api/stats/{name:stats_other}", include_in_schema=False)
 def calculator_api(request: Request, name: Calculator) -> StatsAnswer:
     """Any other name: 422 (not one of the calculators)."""
     return calculate(name.value, dict(request.query_params))

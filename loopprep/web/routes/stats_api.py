@@ -1,16 +1,19 @@
 """The stats calculators' JSON API (/api/stats/<calculator>): one route per calculator whose
 query parameters, with their bounds, come from the calculator's request model, so the OpenAPI
-document states every input's range and the API fuzzer explores the edges."""
+document states every input's range and the API fuzzer explores the edges.  Also the analyser's
+upload (``POST /api/stats/analyze``, multipart), answering the page's and the CLI's model."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from loopprep.errors import InvalidInput
 from loopprep.services.stats import CALCULATORS, StatsAnswer, calculate
+from loopprep.services.stats_analysis import AnalysisAnswer
 
 router = APIRouter()
 
@@ -75,4 +78,54 @@ for _name, (_model, _fn) in CALCULATORS.items():
         tags=["api"],
         responses={422: {"description": "A field is out of range"}},
         openapi_extra={"parameters": _query_parameters(_model)},
+    )
+
+
+MAX_ANALYSE_UPLOAD = 200 * 1024 * 1024  # as the page (web/middleware.py UPLOAD_LIMITS); the CLI streams bigger files
+_ERROR = {"description": "", "content": {"application/json": {}}}
+
+
+@router.post(
+    "/api/stats/analyze",
+    response_model=AnalysisAnswer,
+    tags=["api"],
+    responses={
+        403: {**_ERROR, "description": "Cross-site request refused"},
+        413: {**_ERROR, "description": "The upload is over 200 MB"},
+        422: {**_ERROR, "description": "The file or a field is invalid"},
+    },
+)
+async def api_stats_analyze(
+    file: Annotated[UploadFile, File(description="The experiment CSV: unit id, variant, metric columns.")],
+    control: Annotated[str, Form(min_length=1, max_length=200, description="The control variant's label.")] = "control",
+    variant_col: Annotated[str, Form(min_length=1, max_length=200, description="The variant column.")] = "variant",
+    unit_col: Annotated[
+        str | None, Form(max_length=200, description="The unit id column (default: the first).")
+    ] = None,
+    split: Annotated[str | None, Form(max_length=2000, description="Planned split, control first, e.g. 50,50.")] = None,
+    threshold: Annotated[float, Form(gt=0, lt=1, description="Flag SRM when its p is below this.")] = 0.001,
+    adjust: Annotated[
+        Literal["holm", "bonferroni", "bh", "by"], Form(description="Correction across metrics.")
+    ] = "holm",
+) -> AnalysisAnswer:
+    """Analyse an experiment CSV sent as ``multipart/form-data`` (``curl -F file=@exp.csv``):
+    the same answer as the analyser page and ``loopprep stats analyze FILE --json``.  At most
+    200 MB; a cross-site browser post is refused, a script that sends no Origin is served."""
+    from loopprep.services.stats_analysis import analyse_csv
+
+    data = await file.read(MAX_ANALYSE_UPLOAD + 1)
+    if len(data) > MAX_ANALYSE_UPLOAD:
+        raise InvalidInput(
+            "The file is over 200 MB.", "Analyse it with `loopprep stats analyze FILE`, which streams it.", field="file"
+        )
+    # pandas holds the CPU for seconds on a big file: a worker thread keeps the event loop free.
+    return await run_in_threadpool(
+        analyse_csv,
+        data,
+        control=control,
+        variant_col=variant_col,
+        unit_col=unit_col or None,
+        split=split or None,
+        threshold=threshold,
+        adjust=adjust,
     )
