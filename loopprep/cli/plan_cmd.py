@@ -202,7 +202,7 @@ def register(app: typer.Typer) -> None:
     def _status(ctx: typer.Context, task: str, status: str, json: bool) -> None:
         import datetime as dt
 
-        from loopprep.engines.clock import Status
+        from loopprep.domain import Status
         from loopprep.services.plan import set_task_status
 
         result = set_task_status(state(ctx).context(), task, Status(status), now=dt.datetime.now(dt.UTC))

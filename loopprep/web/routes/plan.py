@@ -8,8 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from loopprep.domain import RoundId
-from loopprep.engines.clock import Status
+from loopprep.domain import RoundId, Status
 from loopprep.errors import InvalidInput, LoopprepError
 from loopprep.services import plan as svc
 from loopprep.services.profile import load_profile
