@@ -215,3 +215,32 @@ class Profile(BaseModel):
             if name.lower() not in (o.lower() for o in out):
                 out.append(name)
         return out
+
+
+# --- links --------------------------------------------------------------------------------------
+
+
+class LinkKind(StrEnum):
+    """What a link from a service result points at.  Services name the target by kind and id;
+    only the web layer (``loopprep.web.urls``) turns a :class:`Link` into a path."""
+
+    AREA = "area"  # a top-level area of the app: plan, rounds, bar, companies, roles, frameworks, ...
+    PAGE = "page"  # a named page, e.g. ``estimate-drill`` (plan activities name theirs in content)
+    ROUND = "round"
+    FRAMEWORK = "framework"
+    BAR = "bar"  # a section of the bar page (``the-bar`` for the page itself)
+    COMPANY = "company"  # a company type's section of the companies page
+    ROLE = "role"  # a role's section of the roles page
+    PROBLEM = "problem"  # an ML coding problem
+    STATS_CASE = "stats-case"
+    STATS_CALCULATOR = "stats-calculator"
+    ESTIMATE_CALCULATOR = "estimate-calculator"
+
+
+class Link(BaseModel):
+    """A link target: a kind and the id of the thing (never a path)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: LinkKind
+    id: str
