@@ -44,6 +44,117 @@ class Tier(StrEnum):
     LIGHTER = "lighter"
 
 
+class Phase(StrEnum):
+    """The study plan's phases, in the order they happen."""
+
+    RAMP_UP = "ramp-up"
+    DEEP_STUDY = "deep-study"
+    MOCK_SHARPEN = "mock-sharpen"
+    REVIEW = "review"
+    LIGHT_TOUCH = "light-touch"
+    DAY_OF = "day-of"
+
+    @property
+    def label(self) -> str:
+        return PHASE_LABELS[self]
+
+    @property
+    def order(self) -> int:
+        return list(Phase).index(self)
+
+
+PHASE_LABELS = {
+    Phase.RAMP_UP: "Ramp-up",
+    Phase.DEEP_STUDY: "Deep study",
+    Phase.MOCK_SHARPEN: "Mock & sharpen",
+    Phase.REVIEW: "Review mode",
+    Phase.LIGHT_TOUCH: "Light touch",
+    Phase.DAY_OF: "Day of",
+}
+
+
+class ItemKind(StrEnum):
+    """What a plan task's ``item`` names: a knowledge-base topic (a round's focus area), a
+    framework, a round, or an activity: a fixed one (company research, a paper, rest), a stats lab
+    case or an ML coding problem.  Topics are *material* the plan teaches and reuses; frameworks
+    are checklists to review; cases and problems are new work, each named at most once."""
+
+    TOPIC = "topic"
+    FRAMEWORK = "framework"
+    ROUND = "round"
+    ACTIVITY = "activity"
+
+
+class Status(StrEnum):
+    """A plan task's status."""
+
+    PENDING = "pending"
+    DONE = "done"
+    SKIPPED = "skipped"
+    DROPPED = "dropped"
+
+
+TaskStatus = Status
+
+
+class Verdict(StrEnum):
+    """The judge's verdict on a coding attempt."""
+
+    ACCEPTED = "accepted"
+    COMPILE_ERROR = "compile-error"
+    WRONG_ANSWER = "wrong-answer"
+    RUNTIME_ERROR = "runtime-error"
+    TIME_LIMIT = "time-limit"
+    MEMORY_LIMIT = "memory-limit"
+    FORBIDDEN = "forbidden-call"
+    TOO_SLOW = "too-slow"  # breaks a complexity the statement requires
+    JUDGE_ERROR = "judge-error"
+
+    @property
+    def label(self) -> str:
+        return VERDICT_LABELS[self]
+
+
+VERDICT_LABELS = {
+    Verdict.ACCEPTED: "Accepted",
+    Verdict.COMPILE_ERROR: "Compile error",
+    Verdict.WRONG_ANSWER: "Wrong answer",
+    Verdict.RUNTIME_ERROR: "Runtime error",
+    Verdict.TIME_LIMIT: "Time limit exceeded",
+    Verdict.MEMORY_LIMIT: "Memory limit exceeded",
+    Verdict.FORBIDDEN: "Forbidden call",
+    Verdict.TOO_SLOW: "Too slow",
+    Verdict.JUDGE_ERROR: "Judge error",
+}
+
+
+class RunMode(StrEnum):
+    """How a coding attempt was judged: the visible examples only, or every test."""
+
+    RUN = "run"
+    SUBMIT = "submit"
+
+
+class DrillGrade(StrEnum):
+    """How close an estimation drill answer came (the estimate engine's grade names)."""
+
+    EXACT = "exact"
+    GOOD = "good"
+    ORDER = "order"
+    OFF = "off"
+
+
+# --- shared bounds ----------------------------------------------------------------------------
+
+# Study minutes a day the plan accepts: 0 (a day off) up to 16 hours.  Forms, the CLI help, the
+# plan service and the export check all read these two.
+MIN_MINUTES_PER_DAY = 0
+MAX_MINUTES_PER_DAY = 960
+MINUTES_PER_DAY_RANGE = f"{MIN_MINUTES_PER_DAY}-{MAX_MINUTES_PER_DAY}"
+# The longest a single plan task may be (a whole day).
+MAX_TASK_MINUTES = 1440
+
+
 ROLE_LABELS: dict[Role, str] = {
     Role.ML_ENGINEER: "ML engineer",
     Role.AI_LLM_ENGINEER: "AI/LLM engineer",
@@ -106,3 +217,32 @@ class Profile(BaseModel):
             if name.lower() not in (o.lower() for o in out):
                 out.append(name)
         return out
+
+
+# --- links --------------------------------------------------------------------------------------
+
+
+class LinkKind(StrEnum):
+    """What a link from a service result points at.  Services name the target by kind and id;
+    only the web layer (``loopprep.web.urls``) turns a :class:`Link` into a path."""
+
+    AREA = "area"  # a top-level area of the app: plan, rounds, bar, companies, roles, frameworks, ...
+    PAGE = "page"  # a named page, e.g. ``estimate-drill`` (plan activities name theirs in content)
+    ROUND = "round"
+    FRAMEWORK = "framework"
+    BAR = "bar"  # a section of the bar page (``the-bar`` for the page itself)
+    COMPANY = "company"  # a company type's section of the companies page
+    ROLE = "role"  # a role's section of the roles page
+    PROBLEM = "problem"  # an ML coding problem
+    STATS_CASE = "stats-case"
+    STATS_CALCULATOR = "stats-calculator"
+    ESTIMATE_CALCULATOR = "estimate-calculator"
+
+
+class Link(BaseModel):
+    """A link target: a kind and the id of the thing (never a path)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: LinkKind
+    id: str

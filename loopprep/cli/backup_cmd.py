@@ -40,7 +40,7 @@ def register(app: typer.Typer) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
         os.replace(tmp, file)
-        from loopprep.store.backup import describe_counts
+        from loopprep.services.backup import describe_counts
 
         counts = describe_counts({k: len(v) for k, v in doc["data"].items()})
         console().print(f"[green]Exported[/] {counts} to {file} (format version {doc['version']}).")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from loopprep.cli.common import State, console
 
 if TYPE_CHECKING:
-    from loopprep.judge.client import Judge
+    from loopprep.services.judge import Judge
 
 
 @contextlib.contextmanager
@@ -18,7 +18,7 @@ def warm_judge(st: State) -> Iterator[Callable[[], Judge]]:
     loads the content; the callable waits until it is ready (and warns when a layer is off)."""
     import threading
 
-    from loopprep.judge.client import Judge
+    from loopprep.services.judge import Judge
 
     settings = st.settings()
     j = Judge(protections_off=tuple(settings.judge_protections_off), max_waiting=settings.judge_max_waiting)

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
     from rich.console import Console
 
-    from loopprep.content.loader import ContentBank
+    from loopprep.services.content import ContentBank
     from loopprep.services.context import AppContext
     from loopprep.settings import Settings
 

@@ -29,13 +29,10 @@ def register(app: typer.Typer) -> None:
         json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
     ) -> None:
         """Validate every content file of every kind against its schema; exit 1 if any is broken."""
-        from loopprep.content.loader import check_directory
-        from loopprep.content.paths import DATA_ROOT
+        from loopprep.services.content import check_content
 
         target = directory or state(ctx).settings().content_dir
-        problems = check_directory(DATA_ROOT)
-        if not problems and target is not None:
-            problems = check_directory(target)
+        problems = check_content(target)
         checked = "the shipped content" + (f" and {target}" if target else "")
         if json:
             print_json({"checked": checked, "ok": not problems, "problems": [p.as_dict() for p in problems]})

@@ -42,7 +42,7 @@ MODEL_CALCS = {"weights", "kv", "kv-budget", "roofline", "train"}
 
 def fmt(value: float | str, unit: str) -> str:
     """A value for people: bytes in both MB and MiB, counts with separators."""
-    from loopprep.engines.estimate.steps import bytes_text, num
+    from loopprep.services.estimate import bytes_text, num
 
     if isinstance(value, str):
         return f"{value} {unit}".strip()
@@ -180,9 +180,8 @@ def register(app: typer.Typer) -> None:  # noqa: C901 - the sub-app's commands, 
         """Model presets with their parameter counts (computed from the config) and sources."""
         from rich.table import Table
 
-        from loopprep.engines.estimate.steps import num
         from loopprep.errors import InvalidInput
-        from loopprep.services.estimate import list_presets
+        from loopprep.services.estimate import list_presets, num
         from loopprep.services.user_models import add_user_model, load_config_file
 
         extra = [load_config_file(config)] if config else []
@@ -251,8 +250,7 @@ def register(app: typer.Typer) -> None:  # noqa: C901 - the sub-app's commands, 
         """Accelerator presets (memory in bytes both ways, bandwidth, dense BF16/FP8) and dtypes."""
         from rich.table import Table
 
-        from loopprep.engines.estimate.steps import num
-        from loopprep.services.estimate import list_presets
+        from loopprep.services.estimate import list_presets, num
 
         view = list_presets(state(ctx).context())
         if json:
@@ -408,7 +406,7 @@ def register(app: typer.Typer) -> None:  # noqa: C901 - the sub-app's commands, 
 
 
 def _print_result(result: Any) -> None:
-    from loopprep.engines.estimate.steps import num
+    from loopprep.services.estimate import num
 
     out = console()
     colour = {"exact": "green", "good": "green", "order": "yellow", "off": "red"}[result.grade]

@@ -248,6 +248,8 @@ def register(app: typer.Typer) -> None:  # noqa: C901 - one function per command
         if json:
             print_json(view)
             return
+        from loopprep.web.urls import link_url
+
         out = console()
         if not view.hits:
             out.print(f"Nothing matched every word of “{view.query}”. Try fewer or different words.")
@@ -260,7 +262,7 @@ def register(app: typer.Typer) -> None:  # noqa: C901 - one function per command
                     h.snippet_html.replace("[", "\\["),
                 )
             )
-            out.print(f"[bold]{h.title}[/]  [dim]{h.kind_title} · {h.url}[/]")
+            out.print(f"[bold]{h.title}[/]  [dim]{h.kind_title} · {link_url(h.link)}[/]")
             out.print(f"   {snippet}")
 
     @app.command("settings")

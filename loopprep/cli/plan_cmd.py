@@ -202,7 +202,7 @@ def register(app: typer.Typer) -> None:
     def _status(ctx: typer.Context, task: str, status: str, json: bool) -> None:
         import datetime as dt
 
-        from loopprep.engines.clock import Status
+        from loopprep.domain import Status
         from loopprep.services.plan import set_task_status
 
         result = set_task_status(state(ctx).context(), task, Status(status), now=dt.datetime.now(dt.UTC))
@@ -282,8 +282,9 @@ def register(app: typer.Typer) -> None:
         import datetime as dt
 
         from loopprep.services.plan import calendar_ics
+        from loopprep.web.urls import link_url
 
-        data = calendar_ics(state(ctx).context(), now=dt.datetime.now(dt.UTC))
+        data = calendar_ics(state(ctx).context(), now=dt.datetime.now(dt.UTC), link_path=link_url)
         if str(file) == "-":
             typer.echo(data.decode(), nl=False)
             return

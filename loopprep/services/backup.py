@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from loopprep import __version__
 from loopprep.services.context import AppContext
 from loopprep.store import backup
+from loopprep.store.backup import describe_counts as describe_counts  # the CLI states counts with it
 
 
 class ImportPlan(BaseModel):

@@ -13,7 +13,7 @@ from loopprep.settings import Settings
 if TYPE_CHECKING:  # the database layer is imported when a context opens: `rounds` needs only the bank
     from sqlalchemy import Engine
 
-    from loopprep.domain import Profile
+    from loopprep.domain import Link, Profile
     from loopprep.engines.clock import PlanRules
     from loopprep.services.estimate import Presets
     from loopprep.services.weights import WeightsView
@@ -35,8 +35,8 @@ class AppContext:
         return rules_from(self.bank)
 
     @cached_property
-    def task_titles(self) -> dict[tuple[str, str], tuple[str, str | None]]:
-        """(item kind, item) -> (title, page) for everything a plan task may name."""
+    def task_titles(self) -> dict[tuple[str, str], tuple[str, Link | None]]:
+        """(item kind, item) -> (title, link) for everything a plan task may name."""
         from loopprep.services.plan.views import _titles
 
         return _titles(self)

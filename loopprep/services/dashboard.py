@@ -19,7 +19,6 @@ from loopprep.store.dashboard import DashboardRows, read_dashboard
 class AreaLink(BaseModel):
     id: str
     title: str
-    url: str
     description: str
 
 
@@ -44,50 +43,39 @@ AREAS = [
     AreaLink(
         id="plan",
         title="Your plan",
-        url="/plan",
         description="A day-by-day plan to the loop date: check tasks off, re-plan, export to a calendar.",
     ),
     AreaLink(
         id="rounds",
         title="The five rounds",
-        url="/rounds",
         description="What each round tests, how long it runs, how often it appears.",
     ),
-    AreaLink(
-        id="bar", title="The bar by level", url="/bar", description="L4/L5 execution bar versus the L6+ strategy bar."
-    ),
+    AreaLink(id="bar", title="The bar by level", description="L4/L5 execution bar versus the L6+ strategy bar."),
     AreaLink(
         id="companies",
         title="Company targeting",
-        url="/companies",
         description="How FAANG, AI-first labs, product companies and startups weight the rounds.",
     ),
-    AreaLink(
-        id="roles", title="Roles", url="/roles", description="Primary, important and lighter rounds for each role."
-    ),
+    AreaLink(id="roles", title="Roles", description="Primary, important and lighter rounds for each role."),
     AreaLink(
         id="frameworks",
         title="Interview-day frameworks",
-        url="/frameworks",
         description="Five timed phases, Signal-Layer, recovery moves, silences, closing questions.",
     ),
     AreaLink(
         id="code",
         title="ML coding",
-        url="/code",
         description="Implement ML algorithms from scratch in a browser editor or your own; a sandboxed judge grades "
         "them in milliseconds, hidden edge cases included.",
     ),
     AreaLink(
         id="estimate",
         title="Estimation kit",
-        url="/estimate",
         description="Exact napkin math for QPS, GPUs, weights and KV cache, with the working shown; timed drills.",
     ),
     AreaLink(
         id="stats",
         title="Stats lab",
-        url="/stats",
         description="Power, intervals, SRM, corrections, CUPED and diff-in-diff that name their method; "
         "an experiment analyser; cases.",
     ),

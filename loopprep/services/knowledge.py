@@ -39,7 +39,6 @@ class RoundSummary(BaseModel):
     duration: MinuteRange
     frequency: list[Frequency]
     from_level: Level
-    url: str
 
 
 class RoundsView(BaseModel):
@@ -115,7 +114,6 @@ class FrameworkSummary(BaseModel):
     title: str
     category: str
     summary: str
-    url: str
 
 
 class FrameworkCategory(BaseModel):
@@ -131,7 +129,6 @@ class FrameworksView(BaseModel):
 class RelatedLink(BaseModel):
     id: str
     title: str
-    url: str
 
 
 class FrameworkView(BaseModel):
@@ -164,7 +161,6 @@ def list_rounds(bank: ContentBank) -> RoundsView:
                 duration=r.duration,
                 frequency=list(r.frequency),
                 from_level=r.from_level,
-                url=f"/rounds/{r.id.value}",
             )
             for r in bank.rounds.values()
         ]
@@ -254,7 +250,7 @@ def list_frameworks(bank: ContentBank) -> FrameworksView:
     cats = []
     for cid, title in CATEGORY_TITLES.items():
         fws = [
-            FrameworkSummary(id=f.id, title=f.title, category=f.category, summary=f.summary, url=f"/frameworks/{f.id}")
+            FrameworkSummary(id=f.id, title=f.title, category=f.category, summary=f.summary)
             for f in bank.frameworks.values()
             if f.category == cid
         ]
@@ -270,7 +266,7 @@ def get_framework(bank: ContentBank, framework_id: str) -> FrameworkView:
             f"There is no framework '{framework_id}'.",
             "`loopprep frameworks` lists them all.",
         )
-    related = [RelatedLink(id=r, title=bank.frameworks[r].title, url=f"/frameworks/{r}") for r in f.related]
+    related = [RelatedLink(id=r, title=bank.frameworks[r].title) for r in f.related]
     splits = {i.split for g in f.groups for i in g.items if i.split}
     return FrameworkView(
         framework=f,

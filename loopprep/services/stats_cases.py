@@ -35,7 +35,6 @@ class CaseSummary(BaseModel):
     title: str
     pitfalls: list[str]
     attempts: int
-    url: str
 
 
 class CaseList(BaseModel):
@@ -46,7 +45,6 @@ class NumericView(BaseModel):
     id: str
     question: str
     calculator: str
-    calculator_url: str
 
 
 class AttemptView(BaseModel):
@@ -95,9 +93,7 @@ def list_cases(ctx: AppContext) -> CaseList:
     counts = _counts(ctx)
     return CaseList(
         cases=[
-            CaseSummary(
-                id=c.id, title=c.title, pitfalls=c.pitfalls, attempts=counts.get(c.id, 0), url=f"/stats/cases/{c.id}"
-            )
+            CaseSummary(id=c.id, title=c.title, pitfalls=c.pitfalls, attempts=counts.get(c.id, 0))
             for c in case_bank(ctx).cases.values()
         ]
     )
@@ -136,10 +132,7 @@ def get_case(ctx: AppContext, case_id: str) -> CaseView:
     bank = case_bank(ctx)
     return CaseView(
         case=case,
-        numeric=[
-            NumericView(id=q.id, question=q.question, calculator=q.calculator, calculator_url=f"/stats/{q.calculator}")
-            for q in case.numeric
-        ],
+        numeric=[NumericView(id=q.id, question=q.question, calculator=q.calculator) for q in case.numeric],
         sources=[bank.sources[s] for s in case.sources],
         attempts=[_attempt_view(r) for r in rows],
     )

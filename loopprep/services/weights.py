@@ -15,7 +15,6 @@ class RoundWeightView(BaseModel):
     share: float
     percent: int
     reason: str
-    url: str
 
 
 class WeightsView(BaseModel):
@@ -69,7 +68,6 @@ def weights_for(bank: ContentBank, profile: Profile) -> WeightsView:
             share=round(i.share, 4),
             percent=p,
             reason=i.reason,
-            url=f"/rounds/{i.round.value}",
         )
         for i, p in zip(result.items, pcts, strict=True)
     ]

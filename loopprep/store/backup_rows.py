@@ -14,7 +14,23 @@ from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
-from loopprep.domain import CompanyName, CompanyType, Level, Profile, Role, RoundId
+from loopprep.domain import (
+    MAX_MINUTES_PER_DAY,
+    MAX_TASK_MINUTES,
+    MIN_MINUTES_PER_DAY,
+    CompanyName,
+    CompanyType,
+    DrillGrade,
+    ItemKind,
+    Level,
+    Phase,
+    Profile,
+    Role,
+    RoundId,
+    RunMode,
+    Status,
+    Verdict,
+)
 
 INT32_MAX = 2**31 - 1  # INTEGER on PostgreSQL
 
@@ -61,7 +77,7 @@ class EstimateDrillRow(_Row):
     answer: float = Field(gt=0)
     truth: float = Field(gt=0)
     ratio: float = Field(ge=1)
-    grade: str = Field(pattern="^(exact|good|order|off)$")
+    grade: DrillGrade
     seconds: float | None = Field(None, ge=0)
     answered_at: UtcDatetime
 
@@ -97,8 +113,8 @@ class StoredLoopRound(_Row):
 class PlanSettingsRow(_Row):
     id: Literal[1]  # the plan reads its settings from row 1
     start_date: dt.date
-    weekday_minutes: int = Field(ge=0, le=960)
-    weekend_minutes: int = Field(ge=0, le=960)
+    weekday_minutes: int = Field(ge=MIN_MINUTES_PER_DAY, le=MAX_MINUTES_PER_DAY)
+    weekend_minutes: int = Field(ge=MIN_MINUTES_PER_DAY, le=MAX_MINUTES_PER_DAY)
     days_off: list[dt.date] = Field(max_length=366)
     loop_rounds: list[StoredLoopRound] = Field(max_length=12)
     start_times: list[Annotated[str, AfterValidator(_hhmm)]] = Field(min_length=7, max_length=7)
@@ -123,15 +139,15 @@ class PlanTaskRow(_Row):
     position: Count
     kind: str = Field(min_length=1, max_length=40)
     title: str = Field(max_length=2000)
-    minutes: int = Field(ge=0, le=1440)
-    phase: str = Field(pattern="^(ramp-up|deep-study|mock-sharpen|review|light-touch|day-of)$")
-    item_kind: str = Field(pattern="^(topic|framework|round|activity)$")
+    minutes: int = Field(ge=0, le=MAX_TASK_MINUTES)
+    phase: Phase
+    item_kind: ItemKind
     item: str = Field(min_length=1, max_length=80)
     round: RoundId | None = None
     new_material: StrictBool
     at: Annotated[str, AfterValidator(_minute)] | None = None
     counts: StrictBool
-    status: str = Field(pattern="^(pending|done|skipped|dropped)$")
+    status: Status
     reason: str = Field(max_length=2000)
     sequence: Count
     fingerprint: str = Field(max_length=64)
@@ -193,11 +209,9 @@ class StoredPerf(_Row):
 class CodeAttemptRow(_Row):
     id: RowId
     problem_id: str = Field(min_length=1, max_length=60)
-    mode: str = Field(pattern="^(run|submit)$")
+    mode: RunMode
     code: str = Field(max_length=65536)
-    verdict: str = Field(
-        pattern="^(accepted|compile-error|wrong-answer|runtime-error|time-limit|memory-limit|too-slow|forbidden-call|judge-error)$"
-    )
+    verdict: Verdict
     message: str = Field(max_length=20000)
     passed: Count
     total: Count

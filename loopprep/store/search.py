@@ -20,7 +20,6 @@ DIGEST_KEY = "search_digest"
 class SearchDoc:
     kind: str
     ref: str
-    url: str
     title: str
     body: str
 
@@ -29,7 +28,6 @@ class SearchDoc:
 class SearchHit:
     kind: str
     ref: str
-    url: str
     title: str
     snippet_html: str
     rank: float
@@ -57,7 +55,7 @@ def replace_index(conn: Connection, docs: Iterable[SearchDoc], digest: str) -> i
     conn.execute(text("DELETE FROM search_index"))
     if rows:
         conn.execute(
-            text("INSERT INTO search_index (kind, ref, url, title, body) VALUES (:kind, :ref, :url, :title, :body)"),
+            text("INSERT INTO search_index (kind, ref, title, body) VALUES (:kind, :ref, :title, :body)"),
             rows,
         )
     conn.execute(store_meta.delete().where(store_meta.c.key == DIGEST_KEY))
@@ -75,18 +73,18 @@ def search(conn: Connection, query: str, *, limit: int = 20) -> list[SearchHit]:
         match = " ".join(f'"{t}"' for t in terms)
         rows = conn.execute(
             text(
-                "SELECT kind, ref, url, title,"
-                f" snippet(search_index, 4, '{_START}', '{_STOP}', '…', 16) AS snip,"
-                " bm25(search_index, 0, 0, 0, 8.0, 1.0) AS score"
+                "SELECT kind, ref, title,"
+                f" snippet(search_index, 3, '{_START}', '{_STOP}', '…', 16) AS snip,"
+                " bm25(search_index, 0, 0, 8.0, 1.0) AS score"
                 " FROM search_index WHERE search_index MATCH :m ORDER BY score LIMIT :n"
             ),
             {"m": match, "n": limit},
         ).all()
-        return [SearchHit(r.kind, r.ref, r.url, r.title, _highlight(r.snip), -float(r.score)) for r in rows]
+        return [SearchHit(r.kind, r.ref, r.title, _highlight(r.snip), -float(r.score)) for r in rows]
     rows = conn.execute(
         text(
             "WITH q AS (SELECT plainto_tsquery('english', :q) AS q)"
-            " SELECT kind, ref, url, title,"
+            " SELECT kind, ref, title,"
             " ts_headline('english', body, q.q,"
             f"  'StartSel={_START}, StopSel={_STOP}, MaxWords=28, MinWords=12, MaxFragments=1') AS snip,"
             " ts_rank_cd(tsv, q.q) AS score"
@@ -94,4 +92,4 @@ def search(conn: Connection, query: str, *, limit: int = 20) -> list[SearchHit]:
         ),
         {"q": " ".join(terms), "n": limit},
     ).all()
-    return [SearchHit(r.kind, r.ref, r.url, r.title, _highlight(r.snip), float(r.score)) for r in rows]
+    return [SearchHit(r.kind, r.ref, r.title, _highlight(r.snip), float(r.score)) for r in rows]

@@ -19,9 +19,11 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from loopprep import __version__
+from loopprep.domain import MAX_MINUTES_PER_DAY, MIN_MINUTES_PER_DAY
 from loopprep.errors import InvalidInput
-from loopprep.judge.client import Judge
 from loopprep.services.context import AppContext
+from loopprep.services.judge import Judge
+from loopprep.web.urls import TEMPLATE_GLOBALS
 
 CSRF_COOKIE = "loopprep_csrf"
 CSRF_FIELD = "csrf_token"
@@ -61,6 +63,8 @@ def make_templates() -> Jinja2Templates:
     templates.env.filters["link_href"] = link_href
     templates.env.filters["pct"] = lambda x: f"{x * 100:.0f} %"
     templates.env.globals["version"] = __version__
+    templates.env.globals.update(TEMPLATE_GLOBALS)
+    templates.env.globals["minutes_per_day_range"] = f"{MIN_MINUTES_PER_DAY}–{MAX_MINUTES_PER_DAY}"
     return templates
 
 

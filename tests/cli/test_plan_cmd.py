@@ -69,8 +69,8 @@ def test_json_field_names_are_stable(cli) -> None:  # noqa: ANN001
     ]  # fmt: skip
     task = view["days"][0]["tasks"][0]
     assert sorted(task) == [
-        "at", "counts", "day", "item", "item_kind", "item_title", "key", "minutes", "new_material", "phase",
-        "phase_label", "reason", "round", "status", "title", "url",
+        "at", "counts", "day", "item", "item_kind", "item_title", "key", "link", "minutes", "new_material",
+        "phase", "phase_label", "reason", "round", "status", "title",
     ]  # fmt: skip
     assert sorted(view["days"][0]) == [
         "available_minutes", "day", "is_today", "phase", "phase_label", "planned_minutes", "tasks", "weekday",

@@ -11,6 +11,7 @@ from loopprep.services import plan as svc
 from loopprep.services.plan_rules import case_index
 from loopprep.services.profile import set_profile
 from loopprep.services.stats_cases import submit_attempt
+from loopprep.web.urls import link_url
 
 BANK = load_bank()
 
@@ -45,7 +46,7 @@ def test_data_scientist_plan_names_real_cases_once_each_outside_the_last_week(ct
     assert len(ids) == len(set(ids))
     assert ids == list(BANK.stats_cases.cases)[: len(ids)]  # the bank's order: stable
     for t in cases:
-        assert t.url == f"/stats/cases/{t.item}" and t.item_title == BANK.stats_cases.cases[t.item].title
+        assert link_url(t.link) == f"/stats/cases/{t.item}" and t.item_title == BANK.stats_cases.cases[t.item].title
         assert t.new_material and t.day < LOOP - dt.timedelta(days=7)
     # every experiment-case task is one of these: none names a knowledge-base topic any more
     assert not [t for t in tasks if t.title.startswith("Work through") and t.item_kind != ItemKind.ACTIVITY]
@@ -56,7 +57,7 @@ def test_ml_engineer_plan_has_estimation_drills(ctx) -> None:  # noqa: ANN001
     drills = [t for t in tasks if t.item == "estimation-drill"]
     assert drills
     for t in drills:
-        assert t.item_kind == ItemKind.ACTIVITY and t.minutes == 10 and t.url == "/estimate/drill"
+        assert t.item_kind == ItemKind.ACTIVITY and t.minutes == 10 and link_url(t.link) == "/estimate/drill"
         assert t.phase.value in ("deep-study", "mock-sharpen")
         assert t.round is not None and t.round.value in ("ml-system-design", "ai-systems-design")
 

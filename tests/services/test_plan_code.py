@@ -19,6 +19,7 @@ from loopprep.services.code import submit_code
 from loopprep.services.context import AppContext
 from loopprep.services.plan_rules import case_index, check_against_bank, problem_index
 from loopprep.services.profile import set_profile
+from loopprep.web.urls import link_url
 
 BANK = load_bank()
 
@@ -71,12 +72,12 @@ def test_coding_tasks_name_real_problems_once_each_easy_first(sqlite_ctx: AppCon
     assert ranks == sorted(ranks) and ranks[0] == 0
     for t in coding:
         assert t.item_kind == ItemKind.ACTIVITY and t.round is not None and t.round.value == "ml-coding"
-        assert t.item_title == PROBLEMS[t.item].title and t.url == f"/code/{t.item}"
+        assert t.item_title == PROBLEMS[t.item].title and link_url(t.link) == f"/code/{t.item}"
         assert t.minutes == 45 and t.new_material and t.day < LOOP - dt.timedelta(days=7)
     # no task names a problem under any other kind, and no coding task names a topic any more
     assert not [t for t in tasks if t.item in PROBLEMS and t not in coding]
     # the calendar shows the problem's title and page too
-    cal = Calendar.from_ical(svc.calendar_ics(sqlite_ctx, now=NOW))
+    cal = Calendar.from_ical(svc.calendar_ics(sqlite_ctx, now=NOW, link_path=link_url))
     first = next(e for e in cal.walk("VEVENT") if str(e["UID"]).startswith(coding[0].key))
     assert str(first["SUMMARY"]) == f"Solve an ML coding problem: {PROBLEMS[coding[0].item].title}"
     assert f"/code/{coding[0].item}" in str(first["DESCRIPTION"])

@@ -103,11 +103,15 @@ def test_coding_tasks_link_to_their_problem_page(client) -> None:  # noqa: ANN00
     assert client.post("/api/plan", json={"weekday_minutes": 120, "weekend_minutes": 240}).status_code == 200
     week = client.get("/api/plan", params={"week": 1}).json()
     coding = [t for d in week["days"] for t in d["tasks"] if t["title"] == "Solve an ML coding problem"]
-    assert coding and all(t["item_kind"] == "activity" and t["url"] == f"/code/{t['item']}" for t in coding)
+    assert coding and all(
+        t["item_kind"] == "activity" and t["link"] == {"kind": "problem", "id": t["item"]} for t in coding
+    )
     page = client.get("/plan", params={"week": "1"}).text
     first = coding[0]
     assert f'<a href="/code/{first["item"]}">{escape(first["item_title"])}</a>' in page
-    problem = client.get(first["url"])  # the link leads to the problem, where solving it checks the task off
+    problem = client.get(
+        f"/code/{first['item']}"
+    )  # the link leads to the problem, where solving it checks the task off
     assert problem.status_code == 200 and escape(first["item_title"]) in problem.text
 
 

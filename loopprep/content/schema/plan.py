@@ -38,7 +38,7 @@ class TimelineSpec(Strict):
 class Activity(Strict):
     id: Slug
     title: Text
-    url: str | None = Field(None, pattern=r"^/[a-z0-9/_-]*$", description="The page where it is done")
+    page: Slug | None = Field(None, description="The named page where it is done (e.g. estimate-drill)")
 
 
 class KindSpec(Strict):

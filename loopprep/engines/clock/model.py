@@ -1,61 +1,20 @@
-"""The Clock's plain values: phases, task kinds, availability, the loop's rounds, plan tasks."""
+"""The Clock's plain values: task kinds, availability, the loop's rounds, plan tasks.
+
+The phases, item kinds and task statuses are shared vocabulary and live in :mod:`loopprep.domain`;
+they are re-exported here so ``loopprep.engines.clock`` keeps offering them.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 
+from loopprep.domain import PHASE_LABELS as PHASE_LABELS
+from loopprep.domain import ItemKind as ItemKind
+from loopprep.domain import Phase as Phase
 from loopprep.domain import RoundId
-
-
-class Phase(StrEnum):
-    """The plan's phases, in the order they happen."""
-
-    RAMP_UP = "ramp-up"
-    DEEP_STUDY = "deep-study"
-    MOCK_SHARPEN = "mock-sharpen"
-    REVIEW = "review"
-    LIGHT_TOUCH = "light-touch"
-    DAY_OF = "day-of"
-
-    @property
-    def label(self) -> str:
-        return PHASE_LABELS[self]
-
-    @property
-    def order(self) -> int:
-        return list(Phase).index(self)
-
-
-PHASE_LABELS = {
-    Phase.RAMP_UP: "Ramp-up",
-    Phase.DEEP_STUDY: "Deep study",
-    Phase.MOCK_SHARPEN: "Mock & sharpen",
-    Phase.REVIEW: "Review mode",
-    Phase.LIGHT_TOUCH: "Light touch",
-    Phase.DAY_OF: "Day of",
-}
-
-
-class ItemKind(StrEnum):
-    """What a task's ``item`` names: a knowledge-base topic (a round's focus area), a framework,
-    a round, or an activity: a fixed one (company research, a paper, rest), a stats lab case or
-    an ML coding problem.  Topics are *material* the plan teaches and reuses; frameworks are
-    checklists to review; cases and problems are new work, each named at most once."""
-
-    TOPIC = "topic"
-    FRAMEWORK = "framework"
-    ROUND = "round"
-    ACTIVITY = "activity"
-
-
-class Status(StrEnum):
-    PENDING = "pending"
-    DONE = "done"
-    SKIPPED = "skipped"
-    DROPPED = "dropped"
+from loopprep.domain import Status as Status
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from loopprep.domain import MAX_MINUTES_PER_DAY, MIN_MINUTES_PER_DAY
 from loopprep.engines.clock.model import Phase, PhaseSpan, PlanRequest, PlanRules
 
 LAST_WEEK_DAYS = 7
-MAX_DAY_MINUTES = 16 * 60
+MAX_DAY_MINUTES = MAX_MINUTES_PER_DAY  # the one bound, in loopprep.domain
 # A plan covers at most a year of preparation (the profile refuses loop dates further out) and a
 # loop of at most a month: every day is walked once, so this bounds the work and the calendar.
 MAX_PREP_DAYS = 366
@@ -91,9 +92,10 @@ def _notices(request: PlanRequest, n: int, rules: PlanRules) -> list[str]:
 def _validate(request: PlanRequest) -> int:
     a = request.availability
     for name, value in (("weekday_minutes", a.weekday_minutes), ("weekend_minutes", a.weekend_minutes)):
-        if not 0 <= value <= MAX_DAY_MINUTES:
+        if not MIN_MINUTES_PER_DAY <= value <= MAX_DAY_MINUTES:
             raise PlanInputError(
-                f"{name.replace('_', ' ').capitalize()} must be between 0 and {MAX_DAY_MINUTES} (got {value}).",
+                f"{name.replace('_', ' ').capitalize()} must be between {MIN_MINUTES_PER_DAY} and "
+                f"{MAX_DAY_MINUTES} (got {value}).",
                 field=name,
                 hint="Give the minutes you can study on such a day, e.g. 90.",
             )

@@ -13,40 +13,13 @@ import io
 import json
 import math
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
+# The verdicts live in loopprep.domain (the store and the services share them); re-exported here.
+from loopprep.domain import VERDICT_LABELS as VERDICT_LABELS
+from loopprep.domain import Verdict as Verdict
 from loopprep.engines.judge.compare import Array, Tol, compare
 from loopprep.engines.judge.types import TypeSpec
-
-
-class Verdict(StrEnum):
-    ACCEPTED = "accepted"
-    COMPILE_ERROR = "compile-error"
-    WRONG_ANSWER = "wrong-answer"
-    RUNTIME_ERROR = "runtime-error"
-    TIME_LIMIT = "time-limit"
-    MEMORY_LIMIT = "memory-limit"
-    FORBIDDEN = "forbidden-call"
-    TOO_SLOW = "too-slow"
-    JUDGE_ERROR = "judge-error"
-
-    @property
-    def label(self) -> str:
-        return _LABELS[self]
-
-
-_LABELS = {
-    Verdict.ACCEPTED: "Accepted",
-    Verdict.COMPILE_ERROR: "Compile error",
-    Verdict.WRONG_ANSWER: "Wrong answer",
-    Verdict.RUNTIME_ERROR: "Runtime error",
-    Verdict.TIME_LIMIT: "Time limit exceeded",
-    Verdict.MEMORY_LIMIT: "Memory limit exceeded",
-    Verdict.FORBIDDEN: "Forbidden call",
-    Verdict.TOO_SLOW: "Too slow",
-    Verdict.JUDGE_ERROR: "Judge error",
-}
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ web form / query string) and returns :class:`EstimateView`, the public ``--json`
 from __future__ import annotations
 
 from loopprep.content.schema.estimate import SourceRef
+from loopprep.engines.estimate.steps import bytes_text, num  # the adapters format figures with these
 from loopprep.services.estimate.audit import CheckView, ClaimView, check_the_numbers
 from loopprep.services.estimate.calculators import (
     BIG,
@@ -65,6 +66,8 @@ from loopprep.services.estimate.drills import (
 )
 
 __all__ = [
+    "bytes_text",
+    "num",
     "AcceleratorPreset",
     "AttemptRow",
     "BIG",

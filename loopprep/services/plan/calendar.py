@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
+from loopprep.domain import Link
 from loopprep.engines.clock import Status
 from loopprep.engines.clock.calendar import Block, build_calendar, lay_out
 from loopprep.errors import NotFound
@@ -11,9 +13,10 @@ from loopprep.services.context import AppContext
 from loopprep.services.plan.storage import _load, _start_times
 
 
-def calendar_ics(ctx: AppContext, *, now: dt.datetime) -> bytes:
+def calendar_ics(ctx: AppContext, *, now: dt.datetime, link_path: Callable[[Link], str | None] | None = None) -> bytes:
     """The plan as an RFC 5545 calendar: one event per block (UID from the task key, SEQUENCE
-    raised on change, dropped and skipped blocks CANCELLED, a VALARM reminder)."""
+    raised on change, dropped and skipped blocks CANCELLED, a VALARM reminder).  ``link_path``
+    (the web layer's ``link_url``) turns a task's link into the path its description names."""
     with ctx.engine.connect() as conn:
         settings, tasks, seq = _load(conn)
     if settings is None:
@@ -21,7 +24,8 @@ def calendar_ics(ctx: AppContext, *, now: dt.datetime) -> bytes:
     titles = ctx.task_titles
     blocks = []
     for t in tasks:
-        item_title, url = titles.get((t.item_kind.value, t.item), (t.item, None))
+        item_title, link = titles.get((t.item_kind.value, t.item), (t.item, None))
+        url = link_path(link) if link_path and link else None
         desc = f"{t.phase.label}: {item_title}." + (f" See {url} in loopprep." if url else "")
         if t.reason:
             desc += f" Dropped: {t.reason}"

@@ -8,7 +8,7 @@ from zoneinfo import available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from loopprep.domain import RoundId
+from loopprep.domain import MAX_MINUTES_PER_DAY, MIN_MINUTES_PER_DAY, MINUTES_PER_DAY_RANGE, RoundId
 from loopprep.engines.clock import PlanRules
 from loopprep.errors import InvalidInput
 from loopprep.services.context import AppContext
@@ -43,8 +43,12 @@ class PlanSettingsIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     start_date: dt.date | None = Field(None, description="First day of the plan (default: today)")
-    weekday_minutes: int | None = Field(None, ge=0, le=960, description="Minutes per weekday (Mon-Fri)")
-    weekend_minutes: int | None = Field(None, ge=0, le=960, description="Minutes per weekend day")
+    weekday_minutes: int | None = Field(
+        None, ge=MIN_MINUTES_PER_DAY, le=MAX_MINUTES_PER_DAY, description="Minutes per weekday (Mon-Fri)"
+    )
+    weekend_minutes: int | None = Field(
+        None, ge=MIN_MINUTES_PER_DAY, le=MAX_MINUTES_PER_DAY, description="Minutes per weekend day"
+    )
     days_off: list[dt.date] | None = Field(None, max_length=366, description="Whole days off")
     loop_rounds: list[LoopRoundIn] | None = Field(None, max_length=12, description="The loop's rounds")
     start_times: list[str] | None = Field(
@@ -89,7 +93,7 @@ def parse_settings(raw: dict[str, Any]) -> PlanSettingsIn:
         first = next(iter(fields))
         raise InvalidInput(
             "The plan settings are invalid: " + "; ".join(f"{k}: {v}" for k, v in fields.items()),
-            "Minutes are 0-960 per day; dates YYYY-MM-DD; times HH:MM.",
+            f"Minutes are {MINUTES_PER_DAY_RANGE} per day; dates YYYY-MM-DD; times HH:MM.",
             field=first,
             fields=fields,
         ) from None

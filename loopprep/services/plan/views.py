@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from loopprep.domain import RoundId
+from loopprep.domain import Link, LinkKind, RoundId
 from loopprep.engines.clock import Availability, ItemKind, Phase, PlanTask, Status, phase_spans
 from loopprep.errors import InvalidInput
 from loopprep.services.context import AppContext
@@ -25,7 +25,7 @@ class TaskView(BaseModel):
     item_kind: ItemKind
     item: str
     item_title: str
-    url: str | None
+    link: Link | None = Field(description="What the item links to (kind and id); the web app makes the path")
     minutes: int
     phase: Phase
     phase_label: str
@@ -118,28 +118,28 @@ class StatusResult(BaseModel):
     progress: ProgressView
 
 
-def _titles(ctx: AppContext) -> dict[tuple[str, str], tuple[str, str | None]]:
-    """(item kind, item) -> (title, page) for everything a task may name: rounds, focus areas,
+def _titles(ctx: AppContext) -> dict[tuple[str, str], tuple[str, Link | None]]:
+    """(item kind, item) -> (title, link) for everything a task may name: rounds, focus areas,
     frameworks, fixed activities, stats cases (their lab page) and coding problems (their
     problem page, where an accepted submission checks the task off)."""
-    out: dict[tuple[str, str], tuple[str, str | None]] = {}
+    out: dict[tuple[str, str], tuple[str, Link | None]] = {}
     for r in ctx.bank.rounds.values():
-        out[(ItemKind.ROUND.value, r.id.value)] = (r.title, f"/rounds/{r.id.value}")
+        out[(ItemKind.ROUND.value, r.id.value)] = (r.title, Link(kind=LinkKind.ROUND, id=r.id.value))
         for f in r.focus_areas:
-            out[(ItemKind.TOPIC.value, f.id)] = (f.title, f"/rounds/{r.id.value}")
+            out[(ItemKind.TOPIC.value, f.id)] = (f.title, Link(kind=LinkKind.ROUND, id=r.id.value))
     for fw in ctx.bank.frameworks.values():
-        out[(ItemKind.FRAMEWORK.value, fw.id)] = (fw.title, f"/frameworks/{fw.id}")
+        out[(ItemKind.FRAMEWORK.value, fw.id)] = (fw.title, Link(kind=LinkKind.FRAMEWORK, id=fw.id))
     for a in ctx.bank.plan.activities:
-        out[(ItemKind.ACTIVITY.value, a.id)] = (a.title, a.url)
+        out[(ItemKind.ACTIVITY.value, a.id)] = (a.title, Link(kind=LinkKind.PAGE, id=a.page) if a.page else None)
     for case_id, title in case_index(ctx.bank):
-        out[(ItemKind.ACTIVITY.value, case_id)] = (title, f"/stats/cases/{case_id}")
+        out[(ItemKind.ACTIVITY.value, case_id)] = (title, Link(kind=LinkKind.STATS_CASE, id=case_id))
     for problem_id, title, _ in problem_index(ctx.bank):
-        out[(ItemKind.ACTIVITY.value, problem_id)] = (title, f"/code/{problem_id}")
+        out[(ItemKind.ACTIVITY.value, problem_id)] = (title, Link(kind=LinkKind.PROBLEM, id=problem_id))
     return out
 
 
-def _view(t: PlanTask, titles: dict[tuple[str, str], tuple[str, str | None]]) -> TaskView:
-    item_title, url = titles.get((t.item_kind.value, t.item), (t.item, None))
+def _view(t: PlanTask, titles: dict[tuple[str, str], tuple[str, Link | None]]) -> TaskView:
+    item_title, link = titles.get((t.item_kind.value, t.item), (t.item, None))
     return TaskView(
         key=t.key,
         day=t.day,
@@ -147,7 +147,7 @@ def _view(t: PlanTask, titles: dict[tuple[str, str], tuple[str, str | None]]) ->
         item_kind=t.item_kind,
         item=t.item,
         item_title=item_title,
-        url=url,
+        link=link,
         minutes=t.minutes,
         phase=t.phase,
         phase_label=t.phase.label,

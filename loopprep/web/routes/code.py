@@ -18,9 +18,9 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from loopprep.engines.judge.problem import MAX_SOURCE_BYTES
 from loopprep.errors import InvalidInput
 from loopprep.services import code as svc
+from loopprep.services.judge import MAX_SOURCE_BYTES
 from loopprep.web.deps import CSRF_FIELD, csrf_ok, ctx, judge, judge_if_started, now, render, whole_number
 from loopprep.web.routes.api import ERRORS, WRITE_ERRORS, ErrorBody, require_json
 

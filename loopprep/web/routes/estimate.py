@@ -15,9 +15,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from loopprep.engines.estimate.steps import bytes_text, num
 from loopprep.errors import InvalidInput
 from loopprep.services import estimate as svc
+from loopprep.services.estimate import bytes_text, num
 from loopprep.services.user_models import add_user_model
 from loopprep.web.deps import CSRF_FIELD, csrf_ok, ctx, now, render, today
 from loopprep.web.routes.api import ERRORS, WRITE_ERRORS, require_json

@@ -8,13 +8,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from loopprep.domain import RoundId
-from loopprep.engines.clock import Status
+from loopprep.domain import RoundId, Status
 from loopprep.errors import InvalidInput, LoopprepError
 from loopprep.services import plan as svc
 from loopprep.services.profile import load_profile
 from loopprep.web.deps import CSRF_FIELD, csrf_ok, ctx, is_whole_number, now, render, today, whole_number
 from loopprep.web.routes.api import ERRORS, WRITE_ERRORS, require_json
+from loopprep.web.urls import link_url
 
 router = APIRouter()
 STATUS_WORDS = {"done": Status.DONE, "skip": Status.SKIPPED, "undo": Status.PENDING}
@@ -161,7 +161,7 @@ async def plan_task_status(request: Request, key: str) -> Any:
 
 @router.get("/plan.ics", include_in_schema=False)
 def plan_ics(request: Request) -> Response:
-    data = svc.calendar_ics(ctx(request), now=now())
+    data = svc.calendar_ics(ctx(request), now=now(), link_path=link_url)
     return Response(
         data,
         media_type="text/calendar; charset=utf-8",
