@@ -232,8 +232,8 @@ def show_cmd(ctx: typer.Context, problem_id: ProblemArg, json: JsonOpt = False) 
     out.print(f"Forbidden: {_esc(', '.join(v.forbidden)) if v.forbidden else 'nothing beyond the sandbox rules'}.")
     pace = v.pacing
     out.print(
-        f"[dim]Pacing: about {pace.minutes_per_problem:g} minutes ({pace.problems_per_round} problems "
-        f"in a {pace.round_minutes}-minute round).[/]"
+        f"[dim]Pacing: about {pace.expected_minutes} minutes, the time an interviewer would give it "
+        f"(a {pace.round_minutes}-minute implementation round usually holds one problem and its follow-ups).[/]"
     )
     if v.history:
         last = v.history[0]
@@ -302,8 +302,7 @@ def start_cmd(
     for s in steps:
         out.print(f"  {_esc(s)}", soft_wrap=True)
     out.print(
-        f"[dim]Pace yourself: about {v.pacing.minutes_per_problem:g} minutes; pass --elapsed SECONDS to "
-        "record your time.[/]"
+        f"[dim]Pace yourself: about {v.pacing.expected_minutes} minutes; pass --elapsed SECONDS to record your time.[/]"
     )
 
 

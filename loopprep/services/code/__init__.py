@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from loopprep.judge.client import JudgeBusy, JudgeUnavailable  # what a caller catches
 from loopprep.services.code.bank import (
-    PROBLEMS_PER_ROUND,
     ROUND_MINUTES,
     SLOW_RATIO,
     Status,
@@ -47,7 +46,6 @@ __all__ = [
     "CheckReport",
     "CheckedProblem",
     "Example",
-    "PROBLEMS_PER_ROUND",
     "Pacing",
     "PerfView",
     "ProblemHead",

@@ -12,7 +12,6 @@ from loopprep.services.context import AppContext
 
 log = logging.getLogger("loopprep.judge")
 ROUND_MINUTES = 45
-PROBLEMS_PER_ROUND = 2  # the pacing: a 45-minute coding round holds two problems
 SLOW_RATIO = 10.0  # a vectorised problem's solution this many times slower than the reference is flagged
 Status = Literal["solved", "attempted", "new"]
 

@@ -11,6 +11,7 @@ from loopprep.services.code.views import (
     AttemptDetail,
     AttemptSummary,
     Example,
+    Pacing,
     ProblemList,
     ProblemSummary,
     ProblemView,
@@ -132,6 +133,7 @@ def show_problem(ctx: AppContext, problem_id: str) -> ProblemView:
         status=status,
         history=past,
         has_perf=p.perf is not None,
+        pacing=Pacing(expected_minutes=p.expected_minutes),
         random_cases=p.random.cases if p.random else None,
         origin=_origin(bank, p.id),
     )

@@ -10,7 +10,7 @@ from sqlalchemy import case, func, select
 
 from loopprep.content.loader import ProblemBank
 from loopprep.engines.judge.grade import Verdict
-from loopprep.services.code.bank import PROBLEMS_PER_ROUND, ROUND_MINUTES, Status
+from loopprep.services.code.bank import ROUND_MINUTES, Status
 from loopprep.services.context import AppContext
 from loopprep.store.tables import code_attempt
 
@@ -72,9 +72,11 @@ class AttemptSummary(BaseModel):
 
 
 class Pacing(BaseModel):
+    """The attempt clock's target: the time an interviewer would give this problem (its file's
+    ``expected_minutes``; an ML implementation round usually holds one problem with follow-ups)."""
+
+    expected_minutes: int
     round_minutes: int = ROUND_MINUTES
-    problems_per_round: int = PROBLEMS_PER_ROUND
-    minutes_per_problem: float = ROUND_MINUTES / PROBLEMS_PER_ROUND
 
 
 class ProblemView(ProblemHead):
@@ -92,7 +94,7 @@ class ProblemView(ProblemHead):
     hidden_count: int
     status: Status
     history: list[AttemptSummary]
-    pacing: Pacing = Field(default_factory=Pacing)
+    pacing: Pacing
     has_perf: bool
     random_cases: int | None = Field(None, description="Random cases run on Submit; None: random testing skipped.")
 
