@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+from tests.web.conftest import run_async
+
 _spec = importlib.util.spec_from_file_location(
     "stats_experiment_data", Path(__file__).parents[1] / "fixtures" / "stats" / "experiment_data.py"
 )
@@ -104,7 +106,7 @@ def test_a_big_upload_does_not_stall_other_requests(ctx) -> None:  # noqa: ANN00
                 tg.start_soon(small)
             return start, finished["big"], done
 
-    start, end, done = anyio.run(scenario)
+    start, end, done = run_async(scenario)
     during = [t for t in done if t < end]
     stamps = [start, *during, end]
     longest_wait = max(b - a for a, b in zip(stamps, stamps[1:], strict=False))

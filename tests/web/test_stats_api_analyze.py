@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 
 from loopprep.services.stats_analysis import analyse_csv
 from loopprep.web.app import create_app
+from tests.web.conftest import run_async
 
 _spec = importlib.util.spec_from_file_location(
     "stats_experiment_data", Path(__file__).parents[1] / "fixtures" / "stats" / "experiment_data.py"
@@ -149,7 +150,7 @@ def test_a_body_declared_over_the_limit_is_refused_before_it_is_read(ctx) -> Non
         async with app.router.lifespan_context(app):
             await app(scope, receive, send)
 
-    anyio.run(call)
+    run_async(call)
     start = next(m for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     assert start["status"] == 413 and "over 201 MB" in json.loads(body)["message"]
@@ -182,7 +183,7 @@ def test_the_analysis_runs_off_the_event_loop(ctx) -> None:  # noqa: ANN001
                 tg.start_soon(small)
             return start, finished["big"], done
 
-    start, end, done = anyio.run(scenario)
+    start, end, done = run_async(scenario)
     during = [t for t in done if t < end]
     stamps = [start, *during, end]
     longest_wait = max(b - a for a, b in zip(stamps, stamps[1:], strict=False))
