@@ -48,9 +48,11 @@ def save_draft(conn: Connection, problem_id: str, code: str, *, reason: DraftRea
     )
 
 
-def clear_draft(conn: Connection, problem_id: str) -> None:
-    """Delete the problem's draft, if any (a graded attempt supersedes it)."""
-    conn.execute(delete(code_draft).where(code_draft.c.problem_id == problem_id))
+def clear_draft(conn: Connection, problem_id: str, *, now: dt.datetime) -> None:
+    """Delete the problem's draft if it was saved at or before ``now`` (when the graded attempt
+    started): a later attempt supersedes it, one that started before it (a slow run finishing
+    after a busy refusal) does not."""
+    conn.execute(delete(code_draft).where(code_draft.c.problem_id == problem_id, code_draft.c.saved_at <= now))
 
 
 def get_draft(ctx: AppContext, problem_id: str) -> DraftView | None:

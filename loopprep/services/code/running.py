@@ -163,7 +163,7 @@ def _execute(
     # the attempt and its plan check-off are saved together, under the plan's write lock
     with write_transaction(ctx.engine) if checks_off else ctx.engine.begin() as conn:
         attempt_id = _record(conn, problem_id, mode, code, g, latency, elapsed, now)
-        clear_draft(conn, problem_id)  # graded: the draft, if any, is superseded
+        clear_draft(conn, problem_id, now=now)  # graded: an older draft is superseded
         if checks_off:
             task = mark_item_done(conn, ItemKind.ACTIVITY, problem_id, now=now)
     return AttemptResult(
