@@ -22,7 +22,7 @@ from loopprep.services.code.checks import CheckedProblem, CheckReport, check_pro
 from loopprep.services.code.drafts import DRAFT_REASONS, DraftView, describe_draft, get_draft
 from loopprep.services.code.perf import measure_attempt, reference_figure
 from loopprep.services.code.reading import get_attempt, history, list_problems, protections, show_problem
-from loopprep.services.code.running import run_code, submit_code
+from loopprep.services.code.running import keep_as_draft, run_code, submit_code
 from loopprep.services.code.views import (
     AttemptDetail,
     AttemptResult,
@@ -67,6 +67,7 @@ __all__ = [
     "get_draft",
     "get_problem",
     "history",
+    "keep_as_draft",
     "list_problems",
     "log",
     "measure_attempt",

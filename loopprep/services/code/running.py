@@ -111,9 +111,21 @@ _DRAFT_SAVED = (
 )
 
 
-def _keep_draft(ctx: AppContext, problem_id: str, code: str, reason: DraftReason, now: dt.datetime) -> None:
+def keep_as_draft(
+    ctx: AppContext, problem_id: str, code: str, exc: JudgeUnavailable, *, now: dt.datetime
+) -> JudgeUnavailable:
+    """Save ``code`` as the problem's draft because the judge was busy or failed (``exc``), and
+    return the error to raise, of the same class, saying so.  Run and submit call it; so does an
+    adapter whose judge failed to start before it could call them.  Raises ``NotFound`` for an
+    unknown problem and ``InvalidInput`` for code no run would take (nothing is saved then)."""
+    get_problem(ctx, problem_id)
+    code = _check_code(code)
+    reason: DraftReason = "judge-busy" if isinstance(exc, JudgeBusy) else "judge-error"
+    if reason == "judge-error":
+        log.error("judge error on %s: %s", problem_id, exc.message)
     with ctx.engine.begin() as conn:
         save_draft(conn, problem_id, code, reason=reason, now=now)
+    return type(exc)(f"{exc.message} {_DRAFT_SAVED}", exc.hint)
 
 
 def _elapsed(elapsed_s: float | None) -> float | None:
@@ -144,20 +156,12 @@ def _execute(
     # the caller (503 on the web, exit 1 in the CLI).
     try:
         res = judge(j, p, code, visible_only=(mode == "run"))
-    except JudgeBusy as exc:
-        _keep_draft(ctx, problem_id, code, "judge-busy", now)
-        raise JudgeBusy(f"{exc.message} {_DRAFT_SAVED}", exc.hint) from None
     except JudgeUnavailable as exc:
-        log.error("judge error on %s: %s", problem_id, exc.message)
-        _keep_draft(ctx, problem_id, code, "judge-error", now)
-        raise JudgeUnavailable(f"{exc.message} {_DRAFT_SAVED}", exc.hint) from None
+        raise keep_as_draft(ctx, problem_id, code, exc, now=now) from None
     g, latency = res.graded, res.latency_ms
     if g.verdict is Verdict.JUDGE_ERROR:
-        log.error("judge error on %s: %s", problem_id, g.message)
-        _keep_draft(ctx, problem_id, code, "judge-error", now)
-        raise JudgeUnavailable(
-            f"The judge failed on this run: {g.message} {_DRAFT_SAVED}", "Try again; the judge restarts."
-        )
+        failed = JudgeUnavailable(f"The judge failed on this run: {g.message}", "Try again; the judge restarts.")
+        raise keep_as_draft(ctx, problem_id, code, failed, now=now)
     task = None
     checks_off = mode == "submit" and g.verdict is Verdict.ACCEPTED
     # the attempt and its plan check-off are saved together, under the plan's write lock
