@@ -9,10 +9,7 @@ from typing import TYPE_CHECKING
 from loopprep.cli.common import State, console
 
 if TYPE_CHECKING:
-    import datetime as dt
-
     from loopprep.judge.client import Judge
-    from loopprep.services.context import AppContext
 
 
 @contextlib.contextmanager
@@ -63,6 +60,12 @@ def started_judge(st: State) -> Iterator[Judge]:
     """A started judge for this command, with a one-line warning on stderr when a layer is off."""
     with warm_judge(st) as ready:
         yield ready()
+
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from loopprep.services.context import AppContext
 
 
 def ready_or_draft(
