@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from loopprep.cli.code_judge import started_judge as _judge
+from loopprep.cli.code_judge import ready_or_draft as _ready_or_draft
 from loopprep.cli.code_judge import warm_judge as _warm_judge
 from loopprep.cli.common import GROUP_HELP, JSON_HELP, console, handles_errors, print_json, state
 
@@ -186,7 +186,7 @@ def show_cmd(ctx: typer.Context, problem_id: ProblemArg, json: JsonOpt = False) 
     from rich.syntax import Syntax
     from rich.table import Table
 
-    from loopprep.services.code import show_problem
+    from loopprep.services.code import describe_draft, show_problem
 
     v = show_problem(state(ctx).context(), problem_id)
     if json:
@@ -238,6 +238,8 @@ def show_cmd(ctx: typer.Context, problem_id: ProblemArg, json: JsonOpt = False) 
     if v.history:
         last = v.history[0]
         out.print(f"Your attempts: {len(v.history)}; the last: {last.verdict_label} ({last.passed}/{last.total}).")
+    if v.draft is not None:
+        out.print(f"[yellow]You have a draft the judge never graded, {_esc(describe_draft(v.draft))}.[/]")
     out.print(f"Next: [bold]loopprep code start {v.id}[/]")
 
 
@@ -258,7 +260,7 @@ def start_cmd(
 ) -> None:
     """Write the starter (or your last attempt) to DIR/ID.py, ready for your editor."""
     from loopprep.errors import InvalidInput
-    from loopprep.services.code import show_problem
+    from loopprep.services.code import describe_draft, show_problem
 
     v = show_problem(state(ctx).context(), problem_id)
     folder = directory if directory is not None else Path.cwd()
@@ -276,11 +278,13 @@ def start_cmd(
     note = ""
     source = "starter"
     code = v.starter
-    if last:
-        if v.history:
-            code, source = v.code, "last attempt"
-        else:
-            note = "You have no attempt at this problem yet; wrote the starter."
+    if last and v.history:
+        code, source = v.code, "last attempt"
+    elif last:
+        note = "You have no attempt at this problem yet; wrote the starter."
+    if v.draft is not None and (not last or code == v.draft.code):  # a draft the judge never graded wins
+        code, source = v.draft.code, "draft"
+        note = f"Wrote your draft ({describe_draft(v.draft)}), not the {'last attempt' if last else 'starter'}."
     try:
         folder.mkdir(parents=True, exist_ok=True)
         target.write_text(code if code.endswith("\n") else code + "\n", encoding="utf-8")
@@ -443,7 +447,8 @@ def run_cmd(
     with _warm_judge(st) as ready:  # the zygote starts while the content loads
         app_ctx = st.context()
         names = list(get_problem(app_ctx, problem_id).params)
-        r = run_code(app_ctx, ready(), problem_id, code, elapsed_s=elapsed, now=_now())
+        j = _ready_or_draft(ready, app_ctx, problem_id, code, now=_now())
+        r = run_code(app_ctx, j, problem_id, code, elapsed_s=elapsed, now=_now())
     if json:
         print_json(r)
     else:
@@ -479,7 +484,8 @@ def submit_cmd(
     names = list(get_problem(app_ctx, problem_id).params)
     code = _read_source(file)
     out = console()
-    with _judge(st) as j:
+    with _warm_judge(st) as ready:
+        j = _ready_or_draft(ready, app_ctx, problem_id, code, now=_now())
         r = submit_code(app_ctx, j, problem_id, code, elapsed_s=elapsed, now=_now())
         if not json:  # the verdict first; the measurement comes after it
             _print_result(out, r, names, file, code)

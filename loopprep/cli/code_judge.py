@@ -60,3 +60,22 @@ def started_judge(st: State) -> Iterator[Judge]:
     """A started judge for this command, with a one-line warning on stderr when a layer is off."""
     with warm_judge(st) as ready:
         yield ready()
+
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from loopprep.services.context import AppContext
+
+
+def ready_or_draft(
+    ready: Callable[[], Judge], ctx: AppContext, problem_id: str, code: str, *, now: dt.datetime
+) -> Judge:
+    """The started judge; when it could not start, the code is kept as the problem's draft (as a
+    run or submit does when the judge fails) and the error says so."""
+    from loopprep.services.code import JudgeUnavailable, keep_as_draft
+
+    try:
+        return ready()
+    except JudgeUnavailable as exc:
+        raise keep_as_draft(ctx, problem_id, code, exc, now=now) from None

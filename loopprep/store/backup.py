@@ -22,6 +22,7 @@ from loopprep.errors import BackupError
 from loopprep.store import tables as user_tables
 from loopprep.store.backup_rows import (
     CodeAttemptRow,
+    CodeDraftRow,
     EstimateDrillRow,
     PlanSettingsRow,
     PlanTaskRow,
@@ -35,7 +36,8 @@ FORMAT = "loopprep-export"
 # 1: the profile.  2: adds the plan (settings, tasks), estimation drill attempts and stats case
 # attempts; a version-1 file imports with those sections empty.  3: adds ML coding attempts.
 # 4: adds the user's own model presets (before, files under DATA_DIR/models, not exported).
-EXPORT_VERSION = 4
+# 5: adds code drafts (code the judge could not grade, kept per problem).
+EXPORT_VERSION = 5
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ SECTIONS: list[Section] = [
     Section("stats_case_attempts", user_tables.stats_case_attempt, StatsCaseAttemptRow, "stats case attempt"),
     Section("code_attempts", user_tables.code_attempt, CodeAttemptRow, "coding attempt"),
     Section("user_models", user_tables.user_model_preset, UserModelRow, "model preset"),
+    Section("code_drafts", user_tables.code_draft, CodeDraftRow, "code draft"),
 ]
 
 
@@ -93,7 +96,32 @@ def _v3_to_v4(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "user_models": []}
 
 
-UPGRADERS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
+def _v4_to_v5(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 5 adds code drafts; a version-4 file has none."""
+    v4 = {
+        "profile",
+        "estimate_drills",
+        "plan_settings",
+        "plan_tasks",
+        "stats_case_attempts",
+        "code_attempts",
+        "user_models",
+    }
+    unknown = sorted(set(data) - v4)
+    if unknown:
+        raise BackupError(
+            f"The export has unknown section(s) {unknown} for format version 4.",
+            "Use a file written by `loopprep export`.",
+        )
+    return {**data, "code_drafts": []}
+
+
+UPGRADERS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+    3: _v3_to_v4,
+    4: _v4_to_v5,
+}
 
 
 @dataclass(frozen=True)

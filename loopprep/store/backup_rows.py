@@ -222,6 +222,15 @@ class CodeAttemptRow(_Row):
     created_at: UtcDatetime
 
 
+class CodeDraftRow(_Row):
+    """Code the judge could not grade, kept as the problem's draft (one per problem)."""
+
+    problem_id: str = Field(min_length=1, max_length=60)
+    code: str = Field(max_length=65536)
+    saved_at: UtcDatetime
+    reason: Literal["judge-busy", "judge-error"]
+
+
 class UserModelRow(_Row):
     """A model preset the user added (its ``config.json``, checked again on import)."""
 

@@ -151,3 +151,14 @@ user_model_preset = Table(
     Column("config", JSON, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+
+# The code of a run or submit the judge could not grade (busy or failed): never an attempt, kept
+# so it is not lost.  One per problem; the next graded attempt at the problem deletes it.
+code_draft = Table(
+    "code_draft",
+    metadata,
+    Column("problem_id", String(60), primary_key=True),
+    Column("code", Text, nullable=False),
+    Column("saved_at", DateTime(timezone=True), nullable=False),
+    Column("reason", String(20), nullable=False),  # judge-busy | judge-error
+)

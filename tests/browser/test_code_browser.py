@@ -141,3 +141,43 @@ def test_the_form_works_without_javascript(browser: Browser, live_server: str) -
         expect(page.locator("#history-rows tr")).to_have_count(1)
     finally:
         ctx.close()
+
+
+def test_a_restored_draft_fills_the_editor_until_a_graded_run(page: Page, fresh_server: str, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    fixture = Path(__file__).parent.parent / "fixtures" / "export-v5.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOOPPREP_")}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "loopprep",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "import",
+            str(fixture),
+            "--replace",
+            "-y",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{fresh_server}/code/{PID}")
+    note = page.locator("#draft-note")
+    expect(note).to_contain_text("saved 2026-12-07 21:45 UTC because the judge was busy")
+    assert _value(page).startswith("import numpy as np") and "z = x - np.max" in _value(page)
+    page.get_by_role("button", name="Run examples").click()
+    expect(page.locator("#verdict")).to_have_text("Accepted")
+    expect(note).to_have_count(0)  # graded: the draft is gone from the page and the database
+    page.reload()
+    expect(page.locator("#draft-note")).to_have_count(0)
+    assert "z = x - np.max" in _value(page)  # now the last attempt's code
+    assert errors == []

@@ -155,6 +155,39 @@ def test_start_writes_the_starter_and_refuses_to_overwrite(cli, tmp_path: Path) 
     assert not (tmp_path / "no-such-problem.py").exists()
 
 
+def test_a_failed_judge_keeps_the_code_as_a_draft_that_show_and_start_bring_back(  # noqa: ANN001
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mine = _write(tmp_path / "mine.py", SOFTMAX.reference + "\n# written on the train\n")
+    broken = tmp_path / "site" / "numpy"  # the judge's sandbox cannot import numpy: it fails to start
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text("raise ImportError('no numpy here')\n")
+    monkeypatch.setenv("PYTHONPATH", str(broken.parent))
+    r = cli("code", "submit", "stable-softmax", str(mine))
+    assert r.exit_code == 1 and "Your code was saved as a draft" in " ".join(r.stderr.split())
+    _no_traceback(r)
+    monkeypatch.delenv("PYTHONPATH")
+    assert cli.json("code", "history") == []  # a judge failure is not an attempt
+
+    shown = cli.json("code", "show", "stable-softmax")
+    assert shown["draft"]["code"] == mine.read_text() and shown["draft"]["reason"] == "judge-error"
+    assert shown["code"] == mine.read_text()
+    flat = " ".join(cli("code", "show", "stable-softmax").stdout.split())
+    assert "draft the judge never graded" in flat and "because the judge failed" in flat
+
+    work = tmp_path / "work"
+    r = cli("code", "start", "stable-softmax", str(work))
+    assert r.exit_code == 0 and "Wrote your draft" in " ".join(r.stdout.split())
+    assert (work / "stable-softmax.py").read_text() == mine.read_text()
+    info = cli.json("code", "start", "stable-softmax", str(work), "--force")
+    assert info["source"] == "draft"
+
+    # a graded attempt clears it: start writes the starter again
+    assert cli("code", "run", "stable-softmax", str(mine)).exit_code == 0
+    assert cli.json("code", "show", "stable-softmax")["draft"] is None
+    assert cli.json("code", "start", "stable-softmax", str(work), "--force")["source"] == "starter"
+
+
 # ---- run / submit ---------------------------------------------------------------------------------
 
 

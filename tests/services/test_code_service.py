@@ -126,8 +126,12 @@ def test_a_judge_that_cannot_start_is_an_error_not_an_attempt(
     with pytest.raises(JudgeUnavailable) as err:
         code.submit_code(ctx, dead, "stable-softmax", SOFTMAX.reference, now=NOW)
     assert err.value.status_code == 503 and "no attempt was recorded" in err.value.message
+    assert "Your code was saved as a draft" in err.value.message
     assert code.history(ctx) == []
-    assert code.show_problem(ctx, "stable-softmax").status == "new"
+    view = code.show_problem(ctx, "stable-softmax")
+    assert view.status == "new"
+    assert view.draft is not None and view.draft.reason == "judge-error" and view.draft.saved_at == NOW
+    assert view.code == view.draft.code == SOFTMAX.reference  # the editor reopens with it
 
 
 def test_a_busy_judge_answers_busy_and_records_nothing(ctx: AppContext) -> None:
@@ -146,13 +150,54 @@ def test_a_busy_judge_answers_busy_and_records_nothing(ctx: AppContext) -> None:
         while busy._waiting < 1:
             assert time.monotonic() < end
             time.sleep(0.01)
+        later = NOW + dt.timedelta(seconds=1)
         with pytest.raises(JudgeBusy) as err:
-            code.submit_code(ctx, busy, "stable-softmax", SOFTMAX.reference, now=NOW)
+            code.submit_code(ctx, busy, "stable-softmax", SOFTMAX.reference, now=later)
         assert "busy" in err.value.message and err.value.status_code == 503
+        assert "Your code was saved as a draft" in err.value.message
         for t in threads:
             t.join()
     assert [a.mode for a in code.history(ctx)] == ["run", "run"]  # the two loops, not the busy submit
-    assert code.show_problem(ctx, "stable-softmax").status == "attempted"
+    view = code.show_problem(ctx, "stable-softmax")
+    assert view.status == "attempted"
+    # the loops started before the draft was saved, so finishing after it they leave it alone
+    assert view.draft == code.DraftView(code=SOFTMAX.reference, saved_at=later, reason="judge-busy")
+    assert view.code == SOFTMAX.reference
+
+
+def test_a_draft_is_replaced_by_a_newer_one_and_cleared_by_the_next_graded_attempt(
+    ctx: AppContext, j: Judge, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = tmp_path / "numpy"
+    broken.mkdir()
+    (broken / "__init__.py").write_text("raise ImportError('no numpy here')\n")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    dead = Judge()
+    first, second = SOFTMAX.mutants[0].source, SOFTMAX.mutants[1].source
+    for source, at in ((first, NOW), (second, NOW + dt.timedelta(minutes=5))):
+        with pytest.raises(JudgeUnavailable):
+            code.run_code(ctx, dead, "stable-softmax", source, now=at)
+    draft = code.get_draft(ctx, "stable-softmax")
+    assert draft is not None and draft.code == second and draft.saved_at == NOW + dt.timedelta(minutes=5)
+    # another problem's draft is left alone by this problem's attempt
+    with pytest.raises(JudgeUnavailable):
+        code.run_code(ctx, dead, "adam-step", "def f():\n    pass\n", now=NOW)
+    monkeypatch.delenv("PYTHONPATH")
+    wrong = code.submit_code(ctx, j, "stable-softmax", first, now=NOW + dt.timedelta(minutes=9))
+    assert wrong.verdict == "wrong-answer"  # graded, even if not accepted: the draft is superseded
+    view = code.show_problem(ctx, "stable-softmax")
+    assert view.draft is None and view.code == first
+    assert code.get_draft(ctx, "adam-step") is not None
+
+
+def test_a_draft_older_than_the_last_attempt_does_not_replace_it_in_the_editor(ctx: AppContext, j: Judge) -> None:
+    from loopprep.services.code.drafts import save_draft
+
+    code.submit_code(ctx, j, "stable-softmax", SOFTMAX.reference, now=NOW)
+    with ctx.engine.begin() as conn:  # as an import can leave it
+        save_draft(conn, "stable-softmax", "old draft", reason="judge-busy", now=NOW - dt.timedelta(days=1))
+    view = code.show_problem(ctx, "stable-softmax")
+    assert view.code == SOFTMAX.reference and view.draft is not None and view.draft.code == "old draft"
 
 
 def test_perf_is_measured_after_the_verdict_and_the_reference_is_cached(ctx: AppContext, j: Judge) -> None:

@@ -108,6 +108,34 @@ def test_every_released_format_still_imports(ctx) -> None:  # noqa: ANN001
         assert sum(result.imported.values()) >= 1
 
 
+def test_a_code_draft_round_trips_and_a_version_4_file_has_none(ctx) -> None:  # noqa: ANN001
+    from loopprep.services.code import get_draft, show_problem
+
+    v5 = json.loads((FIXTURES / "export-v5.json").read_text())
+    import_document(ctx, json.dumps(v5), replace=True)
+    draft = get_draft(ctx, "stable-softmax")
+    assert draft is not None and draft.reason == "judge-busy"
+    assert draft.saved_at == dt.datetime(2026, 12, 7, 21, 45, tzinfo=dt.UTC)
+    assert show_problem(ctx, "stable-softmax").code == draft.code  # newer than the imported attempt
+    doc = export_document(ctx, now=NOW)
+    assert doc["version"] == 5 and doc["data"]["code_drafts"] == v5["data"]["code_drafts"]
+    import_document(ctx, json.dumps(doc), replace=True)
+    assert export_document(ctx, now=NOW) == doc
+
+    import_document(ctx, (FIXTURES / "export-v4.json").read_text(), replace=True)
+    assert export_document(ctx, now=NOW)["data"]["code_drafts"] == []
+    bad = {**v4_doc(), "data": {**v4_doc()["data"], "code_drafts": []}}
+    with pytest.raises(BackupError, match="unknown section"):
+        import_document(ctx, json.dumps(bad), replace=True)
+    v5["data"]["code_drafts"][0]["reason"] = "user-gave-up"
+    with pytest.raises(BackupError, match="code_drafts', item 1, field 'reason'"):
+        import_document(ctx, json.dumps(v5), replace=True)
+
+
+def v4_doc() -> dict:
+    return json.loads((FIXTURES / "export-v4.json").read_text())
+
+
 def test_import_moves_id_sequences_past_imported_rows(ctx) -> None:  # noqa: ANN001
     """On PostgreSQL the serial sequence must not hand out an id an imported row already has."""
     from loopprep.store.tables import estimate_drill_attempt as drills

@@ -1,6 +1,6 @@
 """Property: any data the app can hold survives export -> import -> export unchanged, on SQLite and
 PostgreSQL.  Hypothesis generates every table of user data with every optional field (present
-or absent), days off, loop rounds, JSON columns of arbitrary (finite) JSON and model presets."""
+or absent), days off, loop rounds, JSON columns of arbitrary (finite) JSON, model presets and code drafts."""
 
 from __future__ import annotations
 
@@ -187,6 +187,14 @@ user_model = st.fixed_dictionaries(
         "created_at": stamps,
     }
 )
+code_draft = st.fixed_dictionaries(
+    {
+        "problem_id": slug,
+        "code": text,
+        "saved_at": stamps,
+        "reason": st.sampled_from(["judge-busy", "judge-error"]),
+    }
+)
 
 SECTION_ROWS = {
     "profile": st.lists(profile, max_size=1),
@@ -196,6 +204,7 @@ SECTION_ROWS = {
     "stats_case_attempts": rows_with_unique("id", stats_attempt, 2),
     "code_attempts": rows_with_unique("id", code_attempt, 2),
     "user_models": rows_with_unique("id", user_model, 2),
+    "code_drafts": rows_with_unique("problem_id", code_draft, 2),
 }
 assert set(SECTION_ROWS) == {s.name for s in SECTIONS}, "generate every section"
 

@@ -370,8 +370,22 @@ def test_a_busy_judge_is_a_503_that_keeps_the_code_and_records_nothing(ctx, prob
             time.sleep(0.01)
         r = client.post(f"/code/{PID}/submit", data={"code": problem.reference, "csrf_token": token})
         assert r.status_code == 503 and "The judge is busy" in _text(r)
+        assert "Your code was saved as a draft" in _text(r)
         assert _textarea(r.text) == problem.reference
-        r = client.post(f"/api/code/problems/{PID}/submit", json={"code": problem.reference})
+        mine = problem.reference + "\n# my second try\n"
+        r = client.post(f"/api/code/problems/{PID}/submit", json={"code": mine})
         assert r.status_code == 503 and "busy" in r.json()["message"]
+        assert "Your code was saved as a draft" in r.json()["message"]
         hog.join()
         assert [a["mode"] for a in client.get("/api/code/attempts").json()] == ["run"]  # only the loop
+        # the loop started before the drafts, so its verdict leaves the newest draft in place
+        draft = client.get(f"/api/code/problems/{PID}").json()["draft"]
+        assert draft["code"] == mine and draft["reason"] == "judge-busy"
+        page = _text(client.get(f"/code/{PID}"))
+        assert _textarea(page) == mine and 'id="draft-note"' in page
+        assert "because the judge was busy" in page and draft["saved_at"][:10] in page
+        # the next graded attempt supersedes the draft
+        assert client.post(f"/api/code/problems/{PID}/run", json={"code": problem.reference}).status_code == 200
+        assert client.get(f"/api/code/problems/{PID}").json()["draft"] is None
+        page = _text(client.get(f"/code/{PID}"))
+        assert _textarea(page) == problem.reference and 'id="draft-note"' not in page

@@ -18,9 +18,10 @@ from loopprep.services.code.bank import (
     problem_titles,
 )
 from loopprep.services.code.checks import CheckedProblem, CheckReport, check_problems
+from loopprep.services.code.drafts import DRAFT_REASONS, DraftView, describe_draft, get_draft
 from loopprep.services.code.perf import measure_attempt, reference_figure
 from loopprep.services.code.reading import get_attempt, history, list_problems, protections, show_problem
-from loopprep.services.code.running import run_code, submit_code
+from loopprep.services.code.running import keep_as_draft, run_code, submit_code
 from loopprep.services.code.views import (
     AttemptDetail,
     AttemptResult,
@@ -43,6 +44,8 @@ __all__ = [
     "AttemptResult",
     "AttemptSummary",
     "CaseView",
+    "DRAFT_REASONS",
+    "DraftView",
     "CheckReport",
     "CheckedProblem",
     "Example",
@@ -57,9 +60,12 @@ __all__ = [
     "SLOW_RATIO",
     "Status",
     "check_problems",
+    "describe_draft",
     "get_attempt",
+    "get_draft",
     "get_problem",
     "history",
+    "keep_as_draft",
     "list_problems",
     "log",
     "measure_attempt",

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from loopprep.errors import InvalidInput, NotFound
 from loopprep.judge.client import Judge
 from loopprep.services.code.bank import Status, get_problem, problem_bank
+from loopprep.services.code.drafts import as_utc, get_draft
 from loopprep.services.code.views import (
     AttemptDetail,
     AttemptSummary,
@@ -104,6 +105,9 @@ def show_problem(ctx: AppContext, problem_id: str) -> ProblemView:
     if past:
         with ctx.engine.connect() as conn:
             code = conn.execute(select(code_attempt.c.code).where(code_attempt.c.id == past[0].id)).scalar_one()
+    draft = get_draft(ctx, problem_id)
+    if draft is not None and (not past or draft.saved_at >= as_utc(past[0].created_at)):
+        code = draft.code
     status: Status = _statuses(ctx, problem_id).get(problem_id, ("new", 0))[0]
     examples = [
         Example(index=i, args=t.args, kwargs=t.kwargs, expected=t.expected, note=t.note)
@@ -128,6 +132,7 @@ def show_problem(ctx: AppContext, problem_id: str) -> ProblemView:
         memory_limit_mb=p.limits.memory_mb,
         starter=p.starter,
         code=code,
+        draft=draft,
         examples=examples,
         hidden_count=len(p.tests) - len(examples),
         status=status,

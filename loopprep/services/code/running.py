@@ -14,6 +14,7 @@ from loopprep.errors import InvalidInput
 from loopprep.judge.client import Judge, JudgeBusy, JudgeUnavailable
 from loopprep.judge.runner import judge
 from loopprep.services.code.bank import get_problem, log
+from loopprep.services.code.drafts import DraftReason, clear_draft, save_draft
 from loopprep.services.code.reading import protections
 from loopprep.services.code.views import AttemptResult, CaseView
 from loopprep.services.code_random import random_row, random_summary
@@ -104,6 +105,29 @@ def _record(
     )
 
 
+_DRAFT_SAVED = (
+    "Your code was saved as a draft; it was not graded and no attempt was recorded "
+    "(the problem page and `loopprep code start` reopen it)."
+)
+
+
+def keep_as_draft(
+    ctx: AppContext, problem_id: str, code: str, exc: JudgeUnavailable, *, now: dt.datetime
+) -> JudgeUnavailable:
+    """Save ``code`` as the problem's draft because the judge was busy or failed (``exc``), and
+    return the error to raise, of the same class, saying so.  Run and submit call it; so does an
+    adapter whose judge failed to start before it could call them.  Raises ``NotFound`` for an
+    unknown problem and ``InvalidInput`` for code no run would take (nothing is saved then)."""
+    get_problem(ctx, problem_id)
+    code = _check_code(code)
+    reason: DraftReason = "judge-busy" if isinstance(exc, JudgeBusy) else "judge-error"
+    if reason == "judge-error":
+        log.error("judge error on %s: %s", problem_id, exc.message)
+    with ctx.engine.begin() as conn:
+        save_draft(conn, problem_id, code, reason=reason, now=now)
+    return type(exc)(f"{exc.message} {_DRAFT_SAVED}", exc.hint)
+
+
 def _elapsed(elapsed_s: float | None) -> float | None:
     if elapsed_s is None:
         return None
@@ -128,29 +152,22 @@ def _execute(
     code = _check_code(code)
     elapsed = _elapsed(elapsed_s)
     # A judge failure (busy, timed out, crashed) is loopprep's fault, not the user's: it is never
-    # recorded as an attempt.  The error goes back to the caller (503 on the web, exit 1 in the
-    # CLI) and the user's code stays where it is: in the editor, the request or their file.
+    # recorded as an attempt.  The code is kept as the problem's draft and the error goes back to
+    # the caller (503 on the web, exit 1 in the CLI).
     try:
         res = judge(j, p, code, visible_only=(mode == "run"))
-    except JudgeBusy:
-        raise
     except JudgeUnavailable as exc:
-        log.error("judge error on %s: %s", problem_id, exc.message)
-        raise JudgeUnavailable(
-            f"{exc.message} Your code was not graded and no attempt was recorded.", exc.hint
-        ) from None
+        raise keep_as_draft(ctx, problem_id, code, exc, now=now) from None
     g, latency = res.graded, res.latency_ms
     if g.verdict is Verdict.JUDGE_ERROR:
-        log.error("judge error on %s: %s", problem_id, g.message)
-        raise JudgeUnavailable(
-            f"The judge failed on this run: {g.message} Your code was not graded and no attempt was recorded.",
-            "Try again; the judge restarts.",
-        )
+        failed = JudgeUnavailable(f"The judge failed on this run: {g.message}", "Try again; the judge restarts.")
+        raise keep_as_draft(ctx, problem_id, code, failed, now=now)
     task = None
     checks_off = mode == "submit" and g.verdict is Verdict.ACCEPTED
     # the attempt and its plan check-off are saved together, under the plan's write lock
     with write_transaction(ctx.engine) if checks_off else ctx.engine.begin() as conn:
         attempt_id = _record(conn, problem_id, mode, code, g, latency, elapsed, now)
+        clear_draft(conn, problem_id, now=now)  # graded: an older draft is superseded
         if checks_off:
             task = mark_item_done(conn, ItemKind.ACTIVITY, problem_id, now=now)
     return AttemptResult(

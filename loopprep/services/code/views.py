@@ -11,6 +11,7 @@ from sqlalchemy import case, func, select
 from loopprep.content.loader import ProblemBank
 from loopprep.engines.judge.grade import Verdict
 from loopprep.services.code.bank import ROUND_MINUTES, Status
+from loopprep.services.code.drafts import DraftView
 from loopprep.services.context import AppContext
 from loopprep.store.tables import code_attempt
 
@@ -89,7 +90,12 @@ class ProblemView(ProblemHead):
     time_limit_s: float
     memory_limit_mb: int
     starter: str
-    code: str = Field(description="The last attempt's code, or the starter.")
+    code: str = Field(
+        description="Your draft when newer than your last attempt, else that attempt's code, or the starter."
+    )
+    draft: DraftView | None = Field(
+        None, description="Code the judge could not grade (busy or failed), kept until your next graded attempt."
+    )
     examples: list[Example]
     hidden_count: int
     status: Status

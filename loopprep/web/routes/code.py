@@ -190,6 +190,9 @@ def _problem_page(
     app_ctx = ctx(request)
     view = svc.show_problem(app_ctx, problem_id)
     prot = protection_note(svc.protections(judge_if_started(request), app_ctx))
+    editor = view.code if code is None else code
+    # say so when the editor holds the draft, so the user knows it was never graded
+    draft_note = svc.describe_draft(view.draft) if view.draft is not None and editor == view.draft.code else None
     return render(
         request,
         "code/problem.html",
@@ -197,7 +200,8 @@ def _problem_page(
         form=True,
         title=view.title,
         view=view,
-        code=view.code if code is None else code,
+        code=editor,
+        draft_note=draft_note,
         result=result,
         perf=perf,
         errors=errors or {},
@@ -302,7 +306,8 @@ def api_problems(
 @router.get("/api/code/problems/{problem_id}", response_model=svc.ProblemView, responses=ERRORS, tags=["api"])
 def api_problem(request: Request, problem_id: str) -> svc.ProblemView:
     """One problem: statement (Markdown), signature, visible examples, hidden test count, your
-    history and the code to start from (your last attempt, or the starter)."""
+    history, your draft (code the judge could not grade, or null) and the code to start from
+    (the draft when newer than your last attempt, else that attempt, or the starter)."""
     return svc.show_problem(ctx(request), problem_id)
 
 

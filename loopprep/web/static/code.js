@@ -413,6 +413,8 @@
           return;
         }
         var r = res.data;
+        var draftNote = document.getElementById("draft-note");
+        if (draftNote) draftNote.remove();  // graded: the server cleared the draft
         output.textContent = "";
         output.appendChild(renderResult(r));
         if (r.line) { marked = r.line; drawGutter(); }
