@@ -412,7 +412,7 @@ def audit_chapter(
             "wrong" if lit_turn > 1.35 * lit.value("in_flight") else "rough",
             f"The multiplication is right ({num(q10.value('peak_qps'))} x 0.5 s), but two things are not. Little's law "
             "takes the MEAN time in the system, and a p99 is not an upper bound on the mean in general: if 99 % of "
-            f"requests take 0.5 s and 1 % take 60 s, the p99 is 0.5 s and the mean is {num(tail_mean, 3)} s. And a "
+            f"requests take 0.5 s and 1 % take 60 s, the p99 is 0.5 s and the mean is {tail_mean:.3f} s. And a "
             "chat turn is not 500 ms: the chapter's own 300 output tokens, decoded by Llama 3 70B on two H100s in a "
             f"batch of 32, run at most {num(per_seq, 3)} tokens/s per sequence (the roofline's memory bound), so a "
             f"turn spends at least {num(turn_s, 3)} s in the system before queueing and prefill, and the peak load "
