@@ -30,8 +30,8 @@ COMMANDS = {
     "gpus": "GPUs for a serving load, with headroom, rounded up to whole TP replicas.",
     "weights": "Weights memory of a model in a dtype (per GPU under TP).",
     "kv": "KV cache per token, per request and per batch (per GPU under TP).",
-    "kv-budget": "Memory left for the KV cache after weights, vLLM's memory share and a reserve (80 GB read as 80 GiB); "
-    "max tokens and requests.",
+    "kv-budget": "Memory left for the KV cache after weights, vLLM's memory share and a reserve "
+    "(80 GB read as 80 GiB); max tokens and requests.",
     "roofline": "Decode/prefill upper bounds on tokens/s from bandwidth and compute.",
     "train": "Training compute (6 x params x tokens) and GPU-days at an MFU.",
     "index": "Vector index memory (Flat, HNSW, IVF-Flat, IVF-PQ; Faiss per-vector costs).",
