@@ -130,3 +130,31 @@ def test_every_quotation_is_the_chapter_word_for_word() -> None:
     for c in svc.check_the_numbers().claims:
         for part in c.quote.split(" … "):
             assert part.strip("→ ") in CHAPTER, (c.id, part)
+
+
+def test_a_pasted_deepseek_or_qwen3_moe_config_counts_like_the_shipped_preset() -> None:
+    from loopprep.services import user_models
+
+    deepseek = {
+        "model_type": "deepseek_v3", "hidden_size": 7168, "intermediate_size": 18432, "moe_intermediate_size": 2048,
+        "num_hidden_layers": 61, "num_attention_heads": 128, "num_key_value_heads": 128, "n_routed_experts": 256,
+        "n_shared_experts": 1, "num_experts_per_tok": 8, "first_k_dense_replace": 3, "kv_lora_rank": 512,
+        "q_lora_rank": 1536, "qk_rope_head_dim": 64, "qk_nope_head_dim": 128, "v_head_dim": 128,
+        "vocab_size": 129280, "max_position_embeddings": 163840, "tie_word_embeddings": False,
+    }  # fmt: skip
+    qwen3_moe = {
+        "model_type": "qwen3_moe", "hidden_size": 4096, "intermediate_size": 12288, "moe_intermediate_size": 1536,
+        "num_hidden_layers": 94, "num_attention_heads": 64, "num_key_value_heads": 4, "head_dim": 128,
+        "num_experts": 128, "num_experts_per_tok": 8, "vocab_size": 151936, "max_position_embeddings": 40960,
+        "tie_word_embeddings": False, "attention_bias": False,
+    }  # fmt: skip
+    shipped = {m.id: m for m in svc.list_presets().models}
+    for config, preset_id in ((deepseek, "deepseek-v3"), (qwen3_moe, "qwen3-235b-a22b")):
+        mine = user_models.model_from_config(config, model_id="user-x", source="test")
+        row = svc.list_presets(extra=[mine]).models[-1]
+        assert row.id == "user-x"
+        assert (row.parameters, row.active_parameters, row.kv_bytes_per_token_bf16) == (
+            shipped[preset_id].parameters,
+            shipped[preset_id].active_parameters,
+            shipped[preset_id].kv_bytes_per_token_bf16,
+        )
