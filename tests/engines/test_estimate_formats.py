@@ -94,3 +94,11 @@ def test_fit_check_and_kv_budget_use_the_same_reading() -> None:
         except BadInput:
             refused = True
         assert warns == refused, tp
+
+
+def test_kv_drill_never_asks_heads_and_head_dim_of_a_latent_attention_model() -> None:
+    from loopprep.engines.estimate import drills
+
+    world = drills.DrillWorld(models=[DEEPSEEK_V3, LLAMA_8B], gpus=[H100], dtypes={"bf16": BF16, "fp8": FP8})
+    for seed in range(40):
+        assert "Llama 3 8B" in drills.make_drill("kv", seed, world).question
