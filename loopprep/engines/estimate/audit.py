@@ -13,6 +13,7 @@ reading is "wrong".
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -54,10 +55,10 @@ READINGS = (
 )
 
 
-def _span_text(values: list[float], fmt: object = num) -> str:
-    f = fmt if callable(fmt) else num
-    parts = "; ".join(f"{label}: {f(v)}" for (label, _, _), v in zip(READINGS, values, strict=True))
-    return f"{f(min(values))} to {f(max(values))} ({parts})"
+def _span_text(values: list[float], fmt: Callable[[float], str] = num) -> str:
+    """The span, then each reading's value: "41,233 to 93,662 (80 GiB, no reserve: 93,662; ...)"."""
+    parts = "; ".join(f"{label}: {fmt(v)}" for (label, _, _), v in zip(READINGS, values, strict=True))
+    return f"{fmt(min(values))} to {fmt(max(values))} ({parts})"
 
 
 def _q(**kw: object) -> str:
@@ -123,7 +124,7 @@ def audit_chapter(
             "500 H100s",
             f"{num(g.value('gpus'))} H100s",
             _verdict(500, g.value("gpus")),
-            "At the template's ~1,000 tokens/s per H100 and its x 1.3 headroom. "
+            "Worked at the template's own ~1,000 tokens/s per H100 and x 1.3 headroom. "
             f"The template says to multiply by 1.3 for headroom, and the example drops it: {num(peak)} / 1,000 = "
             f"{num(g_no)} GPUs before headroom, {num(g.value('gpus'))} with it. 500 is below even the no-headroom "
             "figure.",
@@ -132,7 +133,7 @@ def audit_chapter(
         )
     )
     try:
-        kv_budget(llama_70b, h100, bf16, bf16, tp=1)
+        kv_budget(llama_70b, h100, bf16, bf16, tp=1, memory_utilization=1)
         fits = "fits"
     except BadInput as exc:
         fits = exc.message

@@ -271,7 +271,8 @@ def kv_budget(
             "tp",
             f"{model.name} in {weight_dtype.name} does not fit on {tp} x {gpu.name}: each GPU holds "
             f"{bytes_text(per_gpu)} of weights and may use {bytes_text(max(usable, 0))} "
-            f"({num(memory_utilization)} of {num(gpu.memory_gb)} {'GiB' if binary else 'GB'}"
+            f"({'all' if memory_utilization == 1 else num(memory_utilization)} of {num(gpu.memory_gb)} "
+            f"{'GiB' if binary else 'GB'}"
             f"{', less the reserve' if reserve_gb else ''}; {reading} reading), short by {bytes_text(-free)}.",
             f"Use at least {min_tp} GPUs (tp ≥ {min_tp}) before any KV cache, a smaller weight dtype, a larger GPU, "
             "or a higher memory_utilization.",
