@@ -71,6 +71,10 @@ class ModelConfig(BaseModel):
     qk_rope_head_dim: _Size | None = None
     qk_nope_head_dim: _Size | None = None
     v_head_dim: _Size | None = None
+    # which layers use the sliding window: Gemma 3 (one global layer in every `pattern`) or an
+    # explicit list of layer types (gpt-oss, newer Gemma configs)
+    sliding_window_pattern: Annotated[StrictInt, Field(ge=1, le=10_000)] | None = None
+    layer_types: Annotated[list[Annotated[str, Field(max_length=40)]], Field(max_length=10_000)] | None = None
     max_position_embeddings: _Size | None = None
     type_vocab_size: Annotated[StrictInt, Field(ge=0, le=1_000_000)] | None = None
 
@@ -123,6 +127,10 @@ def model_from_config(config: dict[str, Any], *, model_id: str, source: str) -> 
     """A preset from a Hugging Face-style ``config.json`` (Llama, Mistral, Mixtral, Qwen2/Qwen3 and
     Qwen3-MoE, Gemma 2, DeepSeek-V3 with latent attention, BERT field names).  Raises
     ``InvalidInput`` naming the missing or bad key."""
+    text = config.get("text_config") if isinstance(config, dict) else None
+    if isinstance(text, dict) and "hidden_size" not in config:
+        # multimodal configs (Gemma 3, Llama 4) keep the language model under text_config
+        config = {"model_type": config.get("model_type", ""), **text}
     cfg = _checked_config(config).model_dump()
 
     def need(*keys: str) -> Any:
@@ -141,7 +149,12 @@ def model_from_config(config: dict[str, Any], *, model_id: str, source: str) -> 
     window = cfg["sliding_window"] if cfg["use_sliding_window"] else None
     local = 0
     if window:
-        if model_type.startswith("gemma2") or model_type.startswith("gemma3"):
+        if cfg["layer_types"]:
+            local = sum(t == "sliding_attention" for t in cfg["layer_types"][:layers])
+        elif model_type.startswith("gemma3"):
+            # one global layer in every sliding_window_pattern layers (6 when the config omits it)
+            local = layers - layers // (cfg["sliding_window_pattern"] or 6)
+        elif model_type.startswith("gemma2"):
             local = layers // 2
         else:
             mwl = cfg["max_window_layers"]
@@ -181,7 +194,7 @@ def model_from_config(config: dict[str, Any], *, model_id: str, source: str) -> 
             **moe,
             **mla,
             qkv_bias=model_type.startswith("qwen2") if bias is None else bias,
-            norms_per_layer=4 if model_type.startswith("gemma2") else 2,
+            norms_per_layer=4 if model_type.startswith(("gemma2", "gemma3")) else 2,
             arch="encoder" if encoder else "decoder",
             max_context=cfg["max_position_embeddings"] or 2048,
             type_vocab=cfg["type_vocab_size"] or 0,

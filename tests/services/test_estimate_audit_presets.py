@@ -158,3 +158,35 @@ def test_a_pasted_deepseek_or_qwen3_moe_config_counts_like_the_shipped_preset() 
             shipped[preset_id].active_parameters,
             shipped[preset_id].kv_bytes_per_token_bf16,
         )
+
+
+def test_a_pasted_gemma_3_or_gpt_oss_config_finds_its_sliding_layers() -> None:
+    from loopprep.services import user_models
+
+    gemma3 = {
+        "model_type": "gemma3",
+        "text_config": {
+            "model_type": "gemma3_text", "hidden_size": 5376, "intermediate_size": 21504, "num_hidden_layers": 62,
+            "num_attention_heads": 32, "num_key_value_heads": 16, "head_dim": 128, "vocab_size": 262208,
+            "sliding_window": 1024, "sliding_window_pattern": 6, "max_position_embeddings": 131072,
+        },
+    }  # fmt: skip
+    gpt_oss = {
+        "model_type": "gpt_oss", "hidden_size": 2880, "intermediate_size": 2880, "num_hidden_layers": 24,
+        "num_attention_heads": 64, "num_key_value_heads": 8, "head_dim": 64, "num_local_experts": 32,
+        "num_experts_per_tok": 4, "vocab_size": 201088, "sliding_window": 128, "attention_bias": True,
+        "layer_types": ["sliding_attention", "full_attention"] * 12, "tie_word_embeddings": False,
+        "max_position_embeddings": 131072,
+    }  # fmt: skip
+    shipped = {m.id: m for m in svc.list_presets().models}
+    for config, preset_id in ((gemma3, "gemma-3-27b"), (gpt_oss, "gpt-oss-20b")):
+        mine = user_models.model_from_config(config, model_id="user-x", source="test")
+        assert (mine.local_layers, mine.sliding_window) == (
+            shipped[preset_id].local_layers,
+            shipped[preset_id].sliding_window,
+        )
+        row = svc.list_presets(extra=[mine]).models[-1]
+        assert (row.parameters, row.active_parameters) == (
+            shipped[preset_id].parameters,
+            shipped[preset_id].active_parameters,
+        )
