@@ -248,6 +248,8 @@ def test_little_law_and_percentile_warning() -> None:
     assert e.value("in_flight") == 3472 and not e.warnings
     p99 = traffic.inflight(arrival_rate=6944, latency_s=0.5, latency_kind="p99")
     assert "MEAN" in p99.warnings[0]
+    # a percentile is not a bound on the mean either way: the warning must not call it one
+    assert "not a bound" in p99.warnings[0] and "upper bound" not in p99.warnings[0]
 
 
 def test_gpus_with_headroom_and_tp() -> None:
