@@ -30,7 +30,8 @@ COMMANDS = {
     "gpus": "GPUs for a serving load, with headroom, rounded up to whole TP replicas.",
     "weights": "Weights memory of a model in a dtype (per GPU under TP).",
     "kv": "KV cache per token, per request and per batch (per GPU under TP).",
-    "kv-budget": "Memory left for the KV cache after weights and a reserve; max tokens and requests.",
+    "kv-budget": "Memory left for the KV cache after weights, vLLM's memory share and a reserve "
+    "(80 GB read as 80 GiB); max tokens and requests.",
     "roofline": "Decode/prefill upper bounds on tokens/s from bandwidth and compute.",
     "train": "Training compute (6 x params x tokens) and GPU-days at an MFU.",
     "index": "Vector index memory (Flat, HNSW, IVF-Flat, IVF-PQ; Faiss per-vector costs).",
@@ -247,7 +248,7 @@ def register(app: typer.Typer) -> None:  # noqa: C901 - the sub-app's commands, 
     @sub.command("gpus-list")
     @handles_errors
     def gpus_list(ctx: typer.Context, json: JsonOpt = False) -> None:
-        """Accelerator presets (memory in bytes both ways, bandwidth, dense BF16/FP8) and dtypes."""
+        """Accelerator presets (memory in bytes both ways, bandwidth, dense BF16/FP8/INT8/FP4) and dtypes."""
         from rich.table import Table
 
         from loopprep.services.estimate import list_presets, num
@@ -261,26 +262,40 @@ def register(app: typer.Typer) -> None:  # noqa: C901 - the sub-app's commands, 
                 }
             )
             return
-        t = Table("id", "name", "memory", "bytes (GB)", "bytes (GiB)", "bandwidth", "BF16 dense", "FP8 dense")
+        t = Table(
+            "id",
+            "name",
+            "memory",
+            "bytes (GiB, default)",
+            "bytes (GB)",
+            "bandwidth",
+            "BF16 dense",
+            "FP8 dense",
+            "INT8 dense",
+            "FP4 dense",
+        )
         for g in view.gpus:
             t.add_row(
                 g.id,
                 g.name,
                 f"{num(g.memory_gb)} GB",
-                num(g.memory_bytes_decimal),
                 num(g.memory_bytes_binary),
+                num(g.memory_bytes_decimal),
                 f"{num(g.bandwidth_gbs)} GB/s",
                 f"{num(g.bf16_tflops)} TFLOP/s",
                 f"{num(g.fp8_tflops)} TFLOP/s" if g.fp8_tflops else "none",
+                f"{num(g.int8_tops)} TOP/s" if g.int8_tops else "none",
+                f"{num(g.fp4_tflops)} TFLOP/s" if g.fp4_tflops else "none",
             )
         out = console()
         out.print(t)
-        d = Table("dtype", "name", "bytes/element")
+        d = Table("dtype", "name", "bytes/element", "multiply rate")
         for x in view.dtypes:
-            d.add_row(x.id, x.name, num(x.bytes))
+            rate = f"{x.rate.upper()} with {x.activation} activations" if x.activation else "BF16 (weight-only)"
+            d.add_row(x.id, x.name, num(x.bytes), rate if x.bytes < 2 else x.rate.upper())
         out.print(d)
         for g in view.gpus:
-            out.print(f"[dim]{g.id}: {g.source.title} <{g.source.url}>[/]")
+            out.print(f"[dim]{g.id}: {g.source.title} <{g.source.url}>{' ' + g.note if g.note else ''}[/]")
 
     # The calculator commands are built from the service's parameter models, which is slow to
     # import; _CalculatorGroup builds them only when the `estimate` group itself is used.

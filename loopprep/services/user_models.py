@@ -60,6 +60,21 @@ class ModelConfig(BaseModel):
     num_experts: Annotated[StrictInt, Field(ge=1, le=100_000)] | None = None
     num_experts_per_tok: Annotated[StrictInt, Field(ge=1, le=100_000)] | None = None
     attention_bias: StrictBool | None = None
+    # mixtures of experts with a separate expert width (Qwen3-MoE, DeepSeek-V3) and shared experts
+    moe_intermediate_size: _Size | None = None
+    n_routed_experts: Annotated[StrictInt, Field(ge=1, le=100_000)] | None = None
+    n_shared_experts: Annotated[StrictInt, Field(ge=0, le=100_000)] | None = None
+    first_k_dense_replace: Annotated[StrictInt, Field(ge=0, le=10_000)] | None = None
+    # multi-head latent attention (DeepSeek-V2/V3)
+    kv_lora_rank: _Size | None = None
+    q_lora_rank: _Size | None = None
+    qk_rope_head_dim: _Size | None = None
+    qk_nope_head_dim: _Size | None = None
+    v_head_dim: _Size | None = None
+    # which layers use the sliding window: Gemma 3 (one global layer in every `pattern`) or an
+    # explicit list of layer types (gpt-oss, newer Gemma configs)
+    sliding_window_pattern: Annotated[StrictInt, Field(ge=1, le=10_000)] | None = None
+    layer_types: Annotated[list[Annotated[str, Field(max_length=40)]], Field(max_length=10_000)] | None = None
     max_position_embeddings: _Size | None = None
     type_vocab_size: Annotated[StrictInt, Field(ge=0, le=1_000_000)] | None = None
 
@@ -109,8 +124,13 @@ def parse_config_text(text: str) -> dict[str, Any]:
 
 
 def model_from_config(config: dict[str, Any], *, model_id: str, source: str) -> ModelPreset:
-    """A preset from a Hugging Face-style ``config.json`` (Llama, Mistral, Mixtral, Qwen2, Gemma 2,
-    BERT field names).  Raises ``InvalidInput`` naming the missing or bad key."""
+    """A preset from a Hugging Face-style ``config.json`` (Llama, Mistral, Mixtral, Qwen2/Qwen3 and
+    Qwen3-MoE, Gemma 2, DeepSeek-V3 with latent attention, BERT field names).  Raises
+    ``InvalidInput`` naming the missing or bad key."""
+    text = config.get("text_config") if isinstance(config, dict) else None
+    if isinstance(text, dict) and "hidden_size" not in config:
+        # multimodal configs (Gemma 3, Llama 4) keep the language model under text_config
+        config = {"model_type": config.get("model_type", ""), **text}
     cfg = _checked_config(config).model_dump()
 
     def need(*keys: str) -> Any:
@@ -129,7 +149,12 @@ def model_from_config(config: dict[str, Any], *, model_id: str, source: str) -> 
     window = cfg["sliding_window"] if cfg["use_sliding_window"] else None
     local = 0
     if window:
-        if model_type.startswith("gemma2") or model_type.startswith("gemma3"):
+        if cfg["layer_types"]:
+            local = sum(t == "sliding_attention" for t in cfg["layer_types"][:layers])
+        elif model_type.startswith("gemma3"):
+            # one global layer in every sliding_window_pattern layers (6 when the config omits it)
+            local = layers - layers // (cfg["sliding_window_pattern"] or 6)
+        elif model_type.startswith("gemma2"):
             local = layers // 2
         else:
             mwl = cfg["max_window_layers"]
@@ -137,6 +162,18 @@ def model_from_config(config: dict[str, Any], *, model_id: str, source: str) -> 
             local = min(local, layers)
     tied = cfg["tie_word_embeddings"]
     bias = cfg["attention_bias"]
+    experts = cfg["num_local_experts"] or cfg["num_experts"] or cfg["n_routed_experts"] or 1
+    ffn = need("intermediate_size", "ffn_dim", "hidden_dim")
+    moe: dict[str, Any] = {}
+    if experts > 1 and cfg["moe_intermediate_size"]:
+        # the experts' width differs from the dense MLP's; DeepSeek keeps its first k layers dense
+        dense_first = cfg["first_k_dense_replace"] or 0
+        moe = {"moe_layers": layers - dense_first, "dense_ffn": ffn if dense_first else 0}
+        ffn = cfg["moe_intermediate_size"]
+    mla: dict[str, Any] = {}
+    if cfg["kv_lora_rank"]:
+        mla_keys = ("kv_lora_rank", "q_lora_rank", "qk_rope_head_dim", "qk_nope_head_dim", "v_head_dim")
+        mla = {k: cfg[k] or 0 for k in mla_keys}
     try:
         preset = ModelPreset(
             id=model_id,
@@ -146,15 +183,18 @@ def model_from_config(config: dict[str, Any], *, model_id: str, source: str) -> 
             heads=heads,
             kv_heads=cfg["num_key_value_heads"] or heads,
             head_dim=cfg["head_dim"] or hidden // heads,
-            ffn=need("intermediate_size", "ffn_dim", "hidden_dim"),
+            ffn=ffn,
             vocab=need("vocab_size"),
             tied_embeddings=(encoder or model_type.startswith("gemma")) if tied is None else tied,
             sliding_window=window or None,
             local_layers=local,
-            experts=cfg["num_local_experts"] or cfg["num_experts"] or 1,
+            experts=experts,
             experts_per_token=cfg["num_experts_per_tok"] or 1,
+            shared_experts=cfg["n_shared_experts"] or 0,
+            **moe,
+            **mla,
             qkv_bias=model_type.startswith("qwen2") if bias is None else bias,
-            norms_per_layer=4 if model_type.startswith("gemma2") else 2,
+            norms_per_layer=4 if model_type.startswith(("gemma2", "gemma3")) else 2,
             arch="encoder" if encoder else "decoder",
             max_context=cfg["max_position_embeddings"] or 2048,
             type_vocab=cfg["type_vocab_size"] or 0,

@@ -25,8 +25,8 @@ def test_fill_a_calculator_form_and_share_the_url(page: Page, live_server: str) 
 
     query = parse_qs(urlsplit(page.url).query)
     assert query["model"] == ["llama-3-8b"] and query["tp"] == ["1"] and query["reserve_gb"] == ["4"]
-    # 80e9 - 8,030,261,248 x 2 bytes - 4e9 left; 131,072 bytes per token
-    free = 80 * 10**9 - 8_030_261_248 * 2 - 4 * 10**9
+    # 80 GiB read as GiB, vLLM's 0.9 of it, minus 8,030,261,248 x 2 bytes and 4 GiB; 131,072 bytes per token
+    free = int(0.9 * 80 * 2**30 - 8_030_261_248 * 2 - 4 * 2**30)
     expect(page.locator("[data-result=max_tokens]")).to_have_text(f"{free // 131_072:,} tokens")
     expect(page.locator(".whiteboard .est-steps li")).not_to_have_count(0)
 
@@ -35,6 +35,13 @@ def test_fill_a_calculator_form_and_share_the_url(page: Page, live_server: str) 
     page.goto(f"{live_server}{shared}")
     expect(page.locator("#f-model")).to_have_value("llama-3-8b")
     expect(page.locator("[data-result=max_tokens]")).to_have_text(f"{free // 131_072:,} tokens")
+
+    # unticking the GiB box switches to the decimal reading (the hidden "false" is what is sent)
+    page.get_by_label("Read the data sheet's GB as GiB", exact=False).uncheck()
+    page.get_by_role("button", name="Calculate").click()
+    assert parse_qs(urlsplit(page.url).query)["binary"] == ["false"]
+    decimal = int(0.9 * 80 * 10**9 - 8_030_261_248 * 2 - 4 * 10**9)
+    expect(page.locator("[data-result=max_tokens]")).to_have_text(f"{decimal // 131_072:,} tokens")
 
     # a bad value: 422 and the message next to the field
     page.locator("#f-tp").fill("0")

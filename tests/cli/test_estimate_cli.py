@@ -44,9 +44,13 @@ def test_options_are_the_field_names(sq_cli) -> None:  # noqa: ANN001
         "--tokens-per-request",
         "2500",
         "--binary",
+        "--memory-utilization",
+        "1",
     )
-    assert body["inputs"]["binary"] is True
+    assert body["inputs"]["binary"] is True and body["inputs"]["memory_utilization"] == 1
     assert body["result"]["max_requests"]["value"] == 37
+    decimal = sq_cli.json("estimate", "kv-budget", "--no-binary", "--memory-utilization", "1")
+    assert decimal["inputs"]["binary"] is False and decimal["result"]["max_requests"]["value"] == 23
     body = sq_cli.json("estimate", "inflight", "--arrival-rate", "6944", "--latency-s", "0.5", "--latency-kind", "p99")
     assert body["result"]["in_flight"]["value"] == 3472 and "MEAN" in body["warnings"][0]
 
@@ -58,7 +62,7 @@ def test_options_are_the_field_names(sq_cli) -> None:  # noqa: ANN001
         (["train", "--mfu", "1.5"], "'mfu'"),
         (["kv", "--model", "gpt-9"], "Known models: llama-3-8b"),
         (["kv-budget", "--gpu", "tpu"], "Known GPUs: h100-sxm"),
-        (["kv-budget", "--model", "llama-3-70b", "--tp", "1"], "short by 61.11 GB"),
+        (["kv-budget", "--model", "llama-3-70b", "--tp", "1"], "short by 63.8 GB"),
         (["inflight", "--latency-kind", "p42"], "'latency_kind'"),
     ],
 )

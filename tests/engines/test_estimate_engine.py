@@ -184,28 +184,40 @@ def test_weights_70b_bf16_per_gpu() -> None:
     assert e.value("weights_bytes_per_gpu") == 70_553_706_496
 
 
-def test_kv_budget_llama_70b_on_two_h100s() -> None:
-    e = memory.kv_budget(LLAMA_70B, H100, BF16, BF16, tp=2, tokens_per_request=2500)
-    assert e.value("kv_free_bytes_decimal") == 80 * 10**9 - 70_553_706_496  # ≈ 9.45 GB
-    assert e.value("kv_free_bytes_binary") == 80 * 2**30 - 70_553_706_496  # ≈ 15.35 GB
-    assert round(e.value("kv_free_bytes_decimal") / 1e9, 1) == 9.4
-    assert round(e.value("kv_free_bytes_binary") / 1e9, 1) == 15.3
-    assert e.value("max_tokens") == (80 * 10**9 - 70_553_706_496) // 163_840 == 57_655
-    assert e.value("max_requests") == (80 * 10**9 - 70_553_706_496) // (163_840 * 2500) == 23
-    binary = memory.kv_budget(LLAMA_70B, H100, BF16, BF16, tp=2, tokens_per_request=2500, binary=True)
-    assert binary.value("max_requests") == (80 * 2**30 - 70_553_706_496) // (163_840 * 2500) == 37
+def test_kv_budget_llama_70b_on_two_h100s_reads_80_gb_as_gib_by_default() -> None:
+    # the span: about 93.7k KV tokens per GPU at 80 GiB with no reserve, about 41k at vLLM's 0.9
+    full = memory.kv_budget(LLAMA_70B, H100, BF16, BF16, tp=2, tokens_per_request=2500, memory_utilization=1)
+    assert full.inputs["binary"] is True
+    assert full.value("kv_free_bytes_binary") == 80 * 2**30 - 70_553_706_496  # ≈ 15.35 GB
+    assert full.value("kv_free_bytes_decimal") == 80 * 10**9 - 70_553_706_496  # ≈ 9.45 GB, the other reading
+    assert full.value("max_tokens") == (80 * 2**30 - 70_553_706_496) // 163_840 == 93_662
+    assert full.value("max_requests") == (80 * 2**30 - 70_553_706_496) // (163_840 * 2500) == 37
+    vllm = memory.kv_budget(LLAMA_70B, H100, BF16, BF16, tp=2, tokens_per_request=2500)
+    assert vllm.inputs["memory_utilization"] == 0.9
+    assert vllm.value("kv_free_bytes_binary") == pytest.approx(0.9 * 80 * 2**30 - 70_553_706_496)
+    assert vllm.value("max_tokens") == 41_233 and vllm.value("max_requests") == 16
+    dec = memory.kv_budget(LLAMA_70B, H100, BF16, BF16, tp=2, binary=False, memory_utilization=1)
+    assert dec.value("max_tokens") == (80 * 10**9 - 70_553_706_496) // 163_840 == 57_655
 
 
-def test_kv_budget_reserve_is_subtracted() -> None:
-    a = memory.kv_budget(LLAMA_70B, H100, BF16, BF16, tp=4, reserve_gb=5)
+def test_kv_budget_reserve_is_subtracted_in_the_same_reading() -> None:
+    a = memory.kv_budget(LLAMA_70B, H100, BF16, BF16, tp=4, reserve_gb=5, memory_utilization=1)
+    assert a.value("kv_free_bytes_binary") == 80 * 2**30 - 70_553_706_496 * 2 / 4 - 5 * 2**30
     assert a.value("kv_free_bytes_decimal") == 80e9 - 70_553_706_496 * 2 / 4 - 5e9
+
+
+def test_kv_budget_rejects_a_utilisation_outside_zero_to_one() -> None:
+    with pytest.raises(BadInput) as exc:
+        memory.kv_budget(LLAMA_70B, H100, BF16, BF16, tp=2, memory_utilization=1.5)
+    assert exc.value.field == "memory_utilization" and "0.9" in exc.value.hint
 
 
 def test_model_that_does_not_fit_says_by_how_much() -> None:
     with pytest.raises(BadInput) as exc:
-        memory.kv_budget(LLAMA_70B, H100, BF16, BF16, tp=1)
+        memory.kv_budget(LLAMA_70B, H100, BF16, BF16, tp=1, memory_utilization=1)
     msg = exc.value.message
-    assert exc.value.field == "tp" and "does not fit" in msg and "short by 61.11 GB" in msg
+    # 141.1 GB of weights against 80 GiB = 85.9 GB
+    assert exc.value.field == "tp" and "does not fit" in msg and "short by 55.21 GB" in msg
     assert "tp ≥ 2" in exc.value.hint
 
 
@@ -236,6 +248,8 @@ def test_little_law_and_percentile_warning() -> None:
     assert e.value("in_flight") == 3472 and not e.warnings
     p99 = traffic.inflight(arrival_rate=6944, latency_s=0.5, latency_kind="p99")
     assert "MEAN" in p99.warnings[0]
+    # a percentile is not a bound on the mean either way: the warning must not call it one
+    assert "not a bound" in p99.warnings[0] and "upper bound" not in p99.warnings[0]
 
 
 def test_gpus_with_headroom_and_tp() -> None:

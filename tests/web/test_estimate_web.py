@@ -150,3 +150,42 @@ def test_add_a_model_from_the_web(client) -> None:  # noqa: ANN001
     assert r.status_code == 422 and "not valid JSON" in r.text
     r = client.post("/estimate/models", data={"name": "x", "config": "{}"})
     assert r.status_code == 403
+
+
+def test_kv_budget_form_reads_gib_by_default_and_the_box_can_switch_it_off(client) -> None:  # noqa: ANN001
+    page = client.get("/estimate/kv-budget?memory_utilization=1")
+    assert page.status_code == 200 and "93,662" in page.text
+    assert 'name="binary" value="false"' in page.text  # an unticked box still sends "false"
+    # the form as a browser submits it with the box unticked: only the hidden "false"
+    off = client.get("/estimate/kv-budget?memory_utilization=1&binary=false")
+    assert off.status_code == 200 and "57,655" in off.text
+    on = client.get("/estimate/kv-budget?memory_utilization=1&binary=false&binary=true")
+    assert "93,662" in on.text
+
+
+def test_check_page_shows_the_span_and_exact_quotes(client) -> None:  # noqa: ANN001
+    page = client.get("/estimate/check")
+    assert page.status_code == 200
+    assert "93,662" in page.text and "41,233" in page.text
+    assert "→ 500 H100s for a 70B model" in page.text
+    assert "500 H100s for a 70B model (at" not in page.text  # no gloss inside the quotation
+    assert "50,398" in page.text  # the concurrency a chat turn of seconds implies
+
+
+def test_presets_page_lists_the_2026_accelerators_with_their_notes(client) -> None:  # noqa: ANN001
+    page = client.get("/estimate")
+    assert page.status_code == 200
+    for name in ("AMD Instinct MI355X", "Google TPU v6e (Trillium)", "B200 (per GPU in GB200 NVL72)", "DeepSeek-V3"):
+        assert name in page.text
+    assert "Google publishes BF16 and INT8 peaks only" in page.text
+    assert "latent: 512 + 64 per layer" in page.text
+    assert "BF16 (weight-only)" in page.text  # INT4 GPTQ/AWQ multiplies at the BF16 rate
+
+
+def test_roofline_form_offers_activation_formats_and_names_the_rate(client) -> None:  # noqa: ANN001
+    page = client.get("/estimate/roofline?weight_dtype=int4-g128")
+    assert page.status_code == 200
+    assert '<select id="f-activation_dtype"' in page.text and "usual pairing" in page.text
+    assert "at the BF16 rate" in page.text and "dequantised" in page.text
+    fp8 = client.get("/estimate/roofline?weight_dtype=fp8")
+    assert "at the FP8 rate" in fp8.text

@@ -38,6 +38,17 @@ class ModelPreset(BaseModel):
     arch: Literal["decoder", "encoder"] = "decoder"
     max_context: int = Field(ge=1)
     type_vocab: int = 0
+    # mixtures of experts: always-on experts, how many layers hold experts (None: all), dense layers' width
+    shared_experts: int = Field(0, ge=0)
+    moe_layers: int | None = Field(None, ge=0)
+    dense_ffn: int = Field(0, ge=0)
+    # multi-head latent attention (DeepSeek-V3); kv_lora_rank 0: ordinary attention
+    kv_lora_rank: int = Field(0, ge=0)
+    q_lora_rank: int = Field(0, ge=0)
+    qk_rope_head_dim: int = Field(0, ge=0)
+    qk_nope_head_dim: int = Field(0, ge=0)
+    v_head_dim: int = Field(0, ge=0)
+    note: str = ""  # what the kit simplifies, and what the config or card does not publish
     source: SourceRef
 
 
@@ -49,6 +60,9 @@ class AcceleratorPreset(BaseModel):
     bandwidth_gbs: float = Field(gt=0)
     bf16_tflops: float = Field(gt=0)
     fp8_tflops: float | None = Field(gt=0)
+    int8_tops: float | None = Field(None, gt=0)
+    fp4_tflops: float | None = Field(None, gt=0)
+    note: str = ""  # where a figure is sparse-only or not published
     source: SourceRef
 
 
@@ -57,6 +71,10 @@ class DtypePreset(BaseModel):
     id: str
     name: str
     bytes: float = Field(gt=0)
+    # tensor rate class when both operands use the format, and the activation format it usually pairs with
+    rate: Literal["bf16", "fp8", "int8", "fp4"] = "bf16"
+    activation: str = ""  # "" = BF16 activations (a weight-only format)
+    note: str = ""
     source: SourceRef
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from loopprep.engines.estimate.memory import kv_bytes_for
-from loopprep.engines.estimate.specs import Accelerator, Dtype, ModelSpec, parameter_count
+from loopprep.engines.estimate.specs import Accelerator, Dtype, ModelSpec, matmul_rate, parameter_count
 from loopprep.engines.estimate.steps import (
     SECONDS_PER_DAY,
     BadInput,
@@ -28,6 +28,7 @@ def roofline(
     context: int = 2_000,
     tp: int = 1,
     phase: str = "decode",
+    activation_dtype: Dtype | None = None,
 ) -> Estimate:
     """Upper bounds on tokens/s for one replica of ``tp`` GPUs.
 
@@ -35,7 +36,10 @@ def roofline(
       the batch; a decode step makes ``batch`` tokens, a prefill step ``batch x context``;
       bound = tokens per step x bandwidth / bytes per step;
     * compute: about 2 x active parameters FLOPs per token (attention FLOPs ignored);
-      bound = peak dense FLOP/s / (2 x active parameters).
+      bound = peak dense FLOP/s / (2 x active parameters), at the rate the weight and
+      activation formats earn on this chip (``matmul_rate``: weight-only INT4/INT8/MXFP4 run at
+      the BF16 rate; only W8A8 earns the 8-bit rate).  ``activation_dtype`` None means BF16
+      activations (weight-only); the result ``compute_rate`` names the rate assumed.
     The smaller bound binds.  Real systems reach a fraction of either (say 50–80 %)."""
     whole("batch", batch)
     whole("context", context)
@@ -53,13 +57,16 @@ def roofline(
             "context": context,
             "tp": tp,
             "phase": phase,
+            "activation_dtype": activation_dtype.id if activation_dtype else "bf16",
         }
     )
+    act = activation_dtype or Dtype("bf16", "BF16", 2)
+    mm = matmul_rate(gpu, weight_dtype, act)
     tokens_step = batch if phase == "decode" else batch * context
     if model.experts > 1:
         # Each token picks k of E experts per layer: a step of n tokens touches, on average,
         # E x (1 - (1 - k/E)^n) of them (routing taken as uniform), and reads only those.
-        per_expert = model.layers * 3 * model.hidden * model.ffn
+        per_expert = model.n_moe_layers * 3 * model.hidden * model.ffn
         k, e_count = model.experts_per_token, model.experts
         touched = w.step(
             "Experts read per layer per step (uniform routing)",
@@ -76,7 +83,8 @@ def roofline(
         params_read = pc.total
         formula = f"{num(pc.total)} params x {num(weight_dtype.bytes)} bytes"
     wbytes = w.step("Weights read per step", formula, params_read * weight_dtype.bytes, "bytes")
-    kv_seq = kv_bytes_for(model, kv_dtype.bytes, context)
+    # the cache of one sequence across the replica's GPUs (a latent cache is held whole on each)
+    kv_seq = kv_bytes_for(model, kv_dtype.bytes, context, tp=tp) * tp
     kv = w.step(
         "KV read per step",
         f"{batch} sequences x {bytes_text(kv_seq)}"
@@ -97,11 +105,12 @@ def roofline(
         name="memory_bound_tokens_per_s",
     )
     flops = w.step(
-        f"Peak dense FLOP/s per replica ({'FP8' if gpu.tflops(weight_dtype.id) != gpu.bf16_tflops else 'BF16'})",
-        f"{tp} x {num(gpu.tflops(weight_dtype.id))} TFLOP/s",
-        tp * gpu.tflops(weight_dtype.id) * 1e12,
+        f"Peak dense FLOP/s per replica at the {mm.kind.upper()} rate ({mm.why})",
+        f"{tp} x {num(mm.tflops)} TFLOP/s",
+        tp * mm.tflops * 1e12,
         "FLOP/s",
     )
+    w.result["compute_rate"] = Quantity(mm.kind, "tensor rate")
     per_tok = w.step("FLOPs per token", f"2 x {num(pc.active)} active params", 2 * pc.active, "FLOP")
     comp_bound = w.step(
         "Compute bound",
@@ -132,10 +141,9 @@ def roofline(
     if total_bytes > tp * gpu.memory_bytes(binary=True):
         w.warnings.append(
             f"The weights alone ({bytes_text(total_bytes)}) do not fit in {tp} x {gpu.name} "
-            f"({num(tp * gpu.memory_gb)} GB): this bound is for a replica that cannot exist; raise tp."
+            f"({num(tp * gpu.memory_gb)} GiB): this bound is for a replica that cannot exist; raise tp."
         )
-    if weight_dtype.id != "bf16" and gpu.fp8_tflops is None:
-        w.warnings.append(f"{gpu.name} has no FP8 tensor cores: compute counted at its BF16 rate.")
+    w.warnings.append(f"Compute counted at the {mm.kind.upper()} rate: {mm.why}.")
     return w.done()
 
 

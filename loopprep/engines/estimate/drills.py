@@ -174,7 +174,9 @@ def _qps(rng: random.Random, world: DrillWorld) -> Drill:
 
 
 def _kv(rng: random.Random, world: DrillWorld) -> Drill:
-    decoders = [m for m in world.models if m.arch == "decoder"]
+    # latent-attention models (DeepSeek-V3) cache a compressed latent, not K and V per head: the
+    # question's heads-and-head_dim framing does not apply to them
+    decoders = [m for m in world.models if m.arch == "decoder" and not m.mla]
     m = decoders[rng.randrange(len(decoders))]
     dt = world.dtypes["bf16"] if rng.random() < 0.7 else world.dtypes["fp8"]
     e = kv_cache(m, dt)

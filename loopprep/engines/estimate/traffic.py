@@ -67,7 +67,8 @@ def traffic(
 
 def inflight(*, arrival_rate: float, latency_s: float, latency_kind: str = "mean") -> Estimate:
     """Little's law: L = λ x W, requests in flight from the arrival rate and the MEAN time in the
-    system.  A percentile (p50/p95/p99) is not the mean: the figure is then a bound, with a warning."""
+    system.  A percentile (p50/p95/p99) is not the mean, and not a bound on it either (a heavy
+    tail can put the mean above the p99): the figure then comes with a warning."""
     positive("arrival_rate", arrival_rate)
     positive("latency_s", latency_s)
     kinds = ("mean", "p50", "p90", "p95", "p99")
@@ -82,10 +83,10 @@ def inflight(*, arrival_rate: float, latency_s: float, latency_kind: str = "mean
         name="in_flight",
     )
     if latency_kind != "mean":
-        bound = "an upper bound" if latency_kind in ("p90", "p95", "p99") else "not the mean"
         w.warnings.append(
-            f"Little's law needs the MEAN latency; a {latency_kind} gives {bound} "
-            "(with a long tail, a p99 can overstate requests in flight several-fold)."
+            f"Little's law needs the MEAN time in the system; a {latency_kind} is not the mean and not a bound on it: "
+            "a light tail puts the mean below it, a heavy tail can put the mean above it (99 % of requests at "
+            "0.5 s and 1 % at 60 s: p99 0.5 s, mean 1.1 s). Use the mean, or say which way your tail leans."
         )
     return w.done()
 

@@ -100,9 +100,14 @@ class KvBudgetParams(Params):
     weight_dtype: str = Field("bf16", max_length=100, description="Weight dtype")
     kv_dtype: str = Field("bf16", max_length=100, description="KV cache dtype")
     tp: int = Field(2, ge=1, le=4096, description="Tensor-parallel degree")
-    reserve_gb: float = Field(0, ge=0, le=100_000, description="Runtime reserve per GPU (GB)")
+    reserve_gb: float = Field(
+        0, ge=0, le=100_000, description="Further reserve per GPU (GiB; GB in the decimal reading)"
+    )
     tokens_per_request: int = Field(2500, ge=1, le=100_000_000, description="Tokens per request")
-    binary: bool = Field(False, description="Read the data sheet's GB as GiB for the headline")
+    binary: bool = Field(True, description="Read the data sheet's GB as GiB, as HBM is built (off: 10^9 bytes)")
+    memory_utilization: float = Field(
+        0.9, gt=0, le=1, description="Share of GPU memory the server may use (vLLM gpu_memory_utilization; default 0.9)"
+    )
 
 
 class RooflineParams(Params):
@@ -114,6 +119,9 @@ class RooflineParams(Params):
     context: int = Field(2000, ge=1, le=100_000_000, description="Context length (tokens)")
     tp: int = Field(1, ge=1, le=4096, description="Tensor-parallel degree")
     phase: Literal["decode", "prefill"] = Field("decode", description="Decode or prefill")
+    activation_dtype: str = Field(
+        "", max_length=100, description="Activation format (empty: the weight format's usual pairing)"
+    )
 
 
 class TrainParams(Params):
@@ -216,8 +224,8 @@ CALCULATORS: dict[str, Calculator] = {
         Calculator(
             "kv",
             "KV cache",
-            "2 x layers x KV heads x head_dim x bytes per token; per GPU, per request, per batch; sliding windows "
-            "capped.",
+            "2 x layers x KV heads x head_dim x bytes per token (latent attention: layers x (kv_lora_rank + "
+            "qk_rope_head_dim) x bytes); per GPU, per request, per batch; sliding windows capped.",
             KvParams,
             lambda p, a: memory.kv_cache(
                 p.model(a.model), p.dtype(a.kv_dtype, "kv_dtype"), context=a.context, batch=a.batch, tp=a.tp
@@ -227,7 +235,8 @@ CALCULATORS: dict[str, Calculator] = {
         Calculator(
             "kv-budget",
             "KV budget: what fits on a GPU",
-            "Memory left for the KV cache after weights and a reserve (both readings of GB); max tokens and requests.",
+            "Memory left for the KV cache after weights, the server's memory share (vLLM's 0.9) and a reserve; 80 GB "
+            "read as 80 GiB (decimal shown too); max tokens and requests.",
             KvBudgetParams,
             lambda p, a: memory.kv_budget(
                 p.model(a.model),
@@ -238,13 +247,15 @@ CALCULATORS: dict[str, Calculator] = {
                 reserve_gb=a.reserve_gb,
                 tokens_per_request=a.tokens_per_request,
                 binary=a.binary,
+                memory_utilization=a.memory_utilization,
             ),
             ("kv_free_bytes_decimal", "kv_free_bytes_binary", "max_tokens", "max_requests"),
         ),
         Calculator(
             "roofline",
             "Roofline: decode and prefill",
-            "Upper bounds on tokens/s from memory bandwidth and from compute; which one binds.",
+            "Upper bounds on tokens/s from memory bandwidth and from compute at the rate the weight and activation "
+            "formats earn; which one binds.",
             RooflineParams,
             lambda p, a: compute.roofline(
                 p.model(a.model),
@@ -255,8 +266,9 @@ CALCULATORS: dict[str, Calculator] = {
                 context=a.context,
                 tp=a.tp,
                 phase=a.phase,
+                activation_dtype=p.activation(a.activation_dtype, a.weight_dtype),
             ),
-            ("memory_bound_tokens_per_s", "compute_bound_tokens_per_s", "binding"),
+            ("memory_bound_tokens_per_s", "compute_bound_tokens_per_s", "binding", "compute_rate"),
         ),
         Calculator(
             "train",

@@ -11,7 +11,14 @@ from pydantic import BaseModel
 from loopprep.content.schema import estimate as schema
 from loopprep.content.schema.estimate import DtypePreset, SourceRef
 from loopprep.engines.estimate import drills
-from loopprep.engines.estimate.specs import PARAMETER_FORMULA, Accelerator, Dtype, ModelSpec, parameter_count
+from loopprep.engines.estimate.specs import (
+    PARAMETER_FORMULA,
+    Accelerator,
+    Dtype,
+    ModelSpec,
+    kv_elements_per_token_layer,
+    parameter_count,
+)
 from loopprep.errors import InvalidInput
 
 if TYPE_CHECKING:  # kept out of import time: `loopprep --help` builds the estimate commands from this module
@@ -43,6 +50,14 @@ class ModelPreset(schema.ModelPreset):
             arch=self.arch,
             max_positions=self.max_context if self.arch == "encoder" else 0,
             type_vocab=self.type_vocab,
+            shared_experts=self.shared_experts,
+            moe_layers=self.moe_layers,
+            dense_ffn=self.dense_ffn,
+            kv_lora_rank=self.kv_lora_rank,
+            q_lora_rank=self.q_lora_rank,
+            qk_rope_head_dim=self.qk_rope_head_dim,
+            qk_nope_head_dim=self.qk_nope_head_dim,
+            v_head_dim=self.v_head_dim,
         )
 
 
@@ -50,7 +65,16 @@ class AcceleratorPreset(schema.AcceleratorPreset):
     """An accelerator preset with its conversion into the engine's ``Accelerator``."""
 
     def spec(self) -> Accelerator:
-        return Accelerator(self.id, self.name, self.memory_gb, self.bandwidth_gbs, self.bf16_tflops, self.fp8_tflops)
+        return Accelerator(
+            self.id,
+            self.name,
+            self.memory_gb,
+            self.bandwidth_gbs,
+            self.bf16_tflops,
+            self.fp8_tflops,
+            int8_tops=self.int8_tops,
+            fp4_tflops=self.fp4_tflops,
+        )
 
 
 @dataclass(frozen=True)
@@ -73,7 +97,14 @@ class Presets:
         if name not in self.dtypes:
             raise InvalidInput(f"Unknown dtype '{name}'.", f"Known dtypes: {', '.join(self.dtypes)}.", field=field)
         d = self.dtypes[name]
-        return Dtype(d.id, d.name, d.bytes)
+        return Dtype(d.id, d.name, d.bytes, rate=d.rate, activation=d.activation)
+
+    def activation(self, name: str, weight: str) -> Dtype:
+        """The activation format: ``name``, or (empty) the weight format's usual pairing (BF16 for weight-only)."""
+        if name:
+            return self.dtype(name, "activation_dtype")
+        paired = self.dtypes[weight].activation if weight in self.dtypes else ""
+        return self.dtype(paired or "bf16", "activation_dtype")
 
     def world(self) -> drills.DrillWorld:
         return drills.DrillWorld(
@@ -131,6 +162,10 @@ class ModelRow(BaseModel):
     experts: int
     experts_per_token: int
     max_context: int
+    shared_experts: int
+    kv_lora_rank: int
+    qk_rope_head_dim: int
+    note: str
     parameters: int
     active_parameters: int
     kv_bytes_per_token_bf16: int
@@ -146,6 +181,9 @@ class GpuRow(BaseModel):
     bandwidth_gbs: float
     bf16_tflops: float
     fp8_tflops: float | None
+    int8_tops: float | None
+    fp4_tflops: float | None
+    note: str
     source: SourceRef
 
 
@@ -153,6 +191,9 @@ class DtypeRow(BaseModel):
     id: str
     name: str
     bytes: float
+    rate: str
+    activation: str
+    note: str
     source: SourceRef
 
 
@@ -171,10 +212,10 @@ def list_presets(ctx: AppContext | None = None, *, extra: Sequence[ModelPreset] 
         pc = parameter_count(spec)
         rows.append(
             ModelRow(
-                **m.model_dump(exclude={"arch", "qkv_bias", "norms_per_layer", "type_vocab", "source"}),
+                **m.model_dump(include=set(ModelRow.model_fields) - {"parameters", "active_parameters", "source"}),
                 parameters=pc.total,
                 active_parameters=pc.active,
-                kv_bytes_per_token_bf16=2 * spec.layers * spec.kv_heads * spec.head_dim * 2,
+                kv_bytes_per_token_bf16=spec.layers * kv_elements_per_token_layer(spec) * 2,
                 source=m.source,
             )
         )

@@ -25,7 +25,14 @@ from loopprep.web.routes.api import ERRORS, WRITE_ERRORS, require_json
 router = APIRouter()
 api = APIRouter(prefix="/api/estimate", tags=["estimate"])
 
-PRESET_FIELDS = {"model": "models", "gpu": "gpus", "dtype": "dtypes", "kv_dtype": "dtypes", "weight_dtype": "dtypes"}
+PRESET_FIELDS = {
+    "model": "models",
+    "gpu": "gpus",
+    "dtype": "dtypes",
+    "kv_dtype": "dtypes",
+    "weight_dtype": "dtypes",
+    "activation_dtype": "dtypes",
+}
 
 
 def fmt_value(value: float | str, unit: str) -> str:
@@ -48,8 +55,12 @@ def _fields(calc: svc.Calculator, values: dict[str, Any], presets: svc.Presets) 
         if name in PRESET_FIELDS:
             items = getattr(presets, PRESET_FIELDS[name])
             field["kind"] = "select"
+            empty = {
+                "model": "— use the parameter count —",
+                "activation_dtype": "— the weight format's usual pairing —",
+            }
             field["options"] = (
-                [("", "— use the parameter count —")] if name == "model" and calc.id == "train" else []
+                [("", empty[name])] if name == "activation_dtype" or (name == "model" and calc.id == "train") else []
             ) + [(k, v.name) for k, v in items.items()]
         elif typing.get_origin(ann) is typing.Literal:
             field["kind"] = "select"
