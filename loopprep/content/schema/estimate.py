@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class SourceRef(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     title: str
     url: str
 
@@ -18,7 +18,7 @@ class SourceRef(BaseModel):
 class ModelPreset(BaseModel):
     """One model's architecture, field by field from its Hugging Face config.json."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9.\-]*$")
     name: str
     layers: int = Field(ge=1)
@@ -53,7 +53,7 @@ class ModelPreset(BaseModel):
 
 
 class AcceleratorPreset(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     id: str
     name: str
     memory_gb: float = Field(gt=0)
@@ -67,7 +67,7 @@ class AcceleratorPreset(BaseModel):
 
 
 class DtypePreset(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     id: str
     name: str
     bytes: float = Field(gt=0)
@@ -81,19 +81,19 @@ class DtypePreset(BaseModel):
 class ModelsFile(BaseModel):
     """Shipped, or in a user's content directory (read-only presets beside the shipped ones)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     kind: Literal["model-presets"]
     models: list[ModelPreset]
 
 
 class AcceleratorsFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     kind: Literal["accelerator-presets"]
     accelerators: list[AcceleratorPreset]
 
 
 class DtypesFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     kind: Literal["dtype-presets"]
     dtypes: list[DtypePreset]
 
@@ -101,7 +101,7 @@ class DtypesFile(BaseModel):
 class EstimatePresets(BaseModel):
     """The validated presets, by id, in file order."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
     models: dict[str, ModelPreset]
     accelerators: dict[str, AcceleratorPreset]
     dtypes: dict[str, DtypePreset]

@@ -16,7 +16,7 @@ LAST_WEEK = {Phase.REVIEW, Phase.LIGHT_TOUCH, Phase.DAY_OF}
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class PhasesSpec(Strict):

@@ -12,7 +12,7 @@ AREAS = ("hypothesis", "randomisation", "metrics", "power", "validity", "decisio
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class CaseSource(_Strict):
