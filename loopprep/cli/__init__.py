@@ -34,9 +34,9 @@ def main() -> None:
         sys.stdout.write(ROOT_HELP)
         sys.stdout.flush()
         return
-    from loopprep.cli.root import app
+    from loopprep.cli.root import app_for
 
-    app()
+    app_for(sys.argv[1:])()
 
 
 def __getattr__(name: str) -> object:  # `from loopprep.cli import app` keeps working, lazily

@@ -79,3 +79,75 @@ def test_listing_commands_import_only_what_they_use(tmp_path: Path) -> None:
     out, imported = _run_main(["rounds", "--json"], 120, tmp_path)
     assert json.loads(out)
     assert "sqlalchemy" not in imported and "numpy" not in imported
+
+
+def test_every_top_level_command_is_in_the_registration_map() -> None:
+    import typer.main
+
+    from loopprep.cli.root import COMMANDS, app
+
+    group = typer.main.get_command(app)
+    assert list(group.commands) == list(COMMANDS)  # type: ignore[attr-defined]
+
+
+def test_a_command_builds_only_its_own_module(tmp_path: Path) -> None:
+    modules = ("loopprep.cli.estimate_cmd", "loopprep.cli.plan_cmd", "loopprep.cli.serve_cmd")
+    code = (
+        "import json, sys\n"
+        "sys.argv = ['loopprep', '--data-dir', sys.argv[1], 'rounds', '--json']\n"
+        "from loopprep.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"print(json.dumps([m for m in {modules!r} if m in sys.modules]), file=sys.stderr)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOOPPREP_")}
+    res = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)], env=env, capture_output=True, text=True, check=True
+    )
+    assert json.loads(res.stdout)["rounds"]
+    assert json.loads(res.stderr.strip().splitlines()[-1]) == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["rounds"], "rounds"),
+        (["--data-dir", "/x", "code", "list"], "code"),
+        (["--data-dir=/x", "plan"], "plan"),
+        (["--help"], None),
+        ([], None),
+    ],
+)
+def test_the_invoked_command_is_found_after_root_options(argv: list[str], expected: str | None) -> None:
+    from loopprep.cli.root import _command_name
+
+    assert _command_name(argv) == expected
+
+
+def test_json_answers_import_no_rich_no_yaml_and_no_other_service(tmp_path: Path) -> None:
+    extra = ("loopprep.services.plan", "icalendar", "loopprep.judge.client", "rich.console", "yaml")
+    _run_main(["code", "list", "--json"], 120, tmp_path)  # builds the database and the content cache
+    code = (
+        "import json, sys\n"
+        "from loopprep.cli import main\n"
+        "for argv in (['rounds', '--json'], ['code', 'list', '--json']):\n"
+        "    sys.argv = ['loopprep', *argv]\n"
+        "    try:\n        main()\n    except SystemExit:\n        pass\n"
+        f"print(json.dumps([m for m in {extra!r} if m in sys.modules]), file=sys.stderr)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOOPPREP_")}
+    env["LOOPPREP_DATA_DIR"] = str(tmp_path)
+    res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert json.loads(res.stderr.strip().splitlines()[-1]) == []
+
+
+def test_content_models_build_no_validator_until_used() -> None:
+    code = (
+        "from pydantic._internal._mock_val_ser import MockValSer\n"
+        "from loopprep.content.schema import FILE_MODELS, Problem\n"
+        "from loopprep.content.schema.knowledge import Round\n"
+        "models = (*FILE_MODELS.values(), Problem, Round)\n"
+        "print(sum(isinstance(m.__pydantic_validator__, MockValSer) for m in models), len(models))\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    deferred, total = res.stdout.split()
+    assert deferred == total
