@@ -32,12 +32,19 @@ class State:
     def settings(self) -> Settings:
         if self._settings is None:
             from pydantic import ValidationError
+            from pydantic_settings import SettingsError
 
             from loopprep.errors import LoopprepError
             from loopprep.settings import Settings
 
             try:
                 self._settings = Settings(**self.overrides)
+            except SettingsError as exc:  # a value the environment source cannot parse (a list not JSON)
+                name = str(exc).split('field "', 1)[-1].split('"', 1)[0]
+                raise LoopprepError(
+                    f"Setting '{name}' is invalid: LOOPPREP_{name.upper()} could not be read.",
+                    f"Fix LOOPPREP_{name.upper()}; a list setting is JSON, e.g. '[\"seccomp\"]'.",
+                ) from None
             except ValidationError as exc:
                 err = exc.errors(include_url=False)[0]
                 name = str(err["loc"][0]) if err["loc"] else "?"
