@@ -253,3 +253,10 @@ def test_bar_and_profile_show_the_level_table(client: TestClient, bank) -> None:
     assert "Execution bar<br><small>L4 (mid-level), L5 (senior)" in bar
     split = html.unescape(client.get("/frameworks/preparation-split").text)
     assert "L5 (senior)" in split and "L6+ (staff)" in split and "L4 (mid-level)" in split
+
+
+def test_every_page_names_its_icon_and_the_icon_is_served(client) -> None:  # noqa: ANN001
+    # without it the browser asks for /favicon.ico and logs a 404 on every page
+    assert '<link rel="icon" href="/static/favicon.svg"' in client.get("/welcome").text
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
