@@ -173,7 +173,21 @@ COMPANY_LABELS: dict[CompanyType, str] = {
 import datetime as _dt  # noqa: E402
 from typing import Annotated  # noqa: E402
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator  # noqa: E402
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator  # noqa: E402
+
+
+def whole_number_text(value: object) -> object:
+    # pydantic's lax mode turns the text "3.0" into 3; a whole number written as a decimal is
+    # still not what the schema promises (type integer), so text must be digits only.
+    if isinstance(value, str) and not value.strip().lstrip("+-").isdigit():
+        raise ValueError("must be a whole number, such as 3")
+    return value
+
+
+# An int that, given text (a query string, a form field), takes only digits with an optional sign.
+WholeNumber = Annotated[int, BeforeValidator(whole_number_text)]
+# The optional one checks before the union, so bounds given with Field stay on the number.
+OptionalWholeNumber = Annotated[int | None, BeforeValidator(whole_number_text)]
 
 # What each level means; the company ladders behind it are content (knowledge/levels.yaml), and a
 # test keeps this one line in step with that table.

@@ -117,6 +117,29 @@ def test_superscript_digits_are_a_field_error_not_a_500(client: TestClient) -> N
     assert r.status_code == 422 and "is not a checklist item number" in r.text
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/plan?week=0.0",
+        "/api/code/attempts?limit=5.0",
+        "/api/code/attempts/1.0",
+        "/api/estimate/kv?model=llama-3-70b&batch=4.0",
+        "/api/estimate/drill?seed=7.0",
+    ],
+)
+def test_a_whole_number_written_as_a_decimal_is_refused_as_the_schema_says(client: TestClient, url: str) -> None:
+    # pydantic alone would read "4.0" as 4, while the API's schema says integer (found by the fuzz test)
+    r = client.get(url)
+    assert r.status_code == 422, r.text
+    assert "whole number" in r.text
+
+
+def test_whole_numbers_with_digits_only_are_still_read(client: TestClient) -> None:
+    assert client.get("/api/plan?week=0").status_code == 200
+    assert client.get("/api/code/attempts?limit=+5").status_code == 200
+    assert client.get("/api/estimate/kv?model=llama-3-70b&batch=4").status_code == 200
+
+
 # --------------------------------------------------------------------------- item 12: script URLs
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from loopprep.domain import WholeNumber
 from loopprep.engines.estimate import compute, index, memory, traffic
 from loopprep.engines.estimate.specs import parameter_count
 from loopprep.engines.estimate.steps import BadInput, Estimate
@@ -77,21 +78,21 @@ class GpusParams(Params):
     peak_tokens_per_s: float = Field(520_833, gt=0, le=BIG, description="Peak tokens/s needed")
     tokens_per_s_per_gpu: float = Field(1000, gt=0, le=BIG, description="Tokens/s one GPU sustains")
     headroom: float = Field(1.3, ge=1, le=100, description="Headroom factor (1.3 = 30 % spare)")
-    tp: int = Field(1, ge=1, le=4096, description="Tensor-parallel degree (GPUs per replica)")
+    tp: WholeNumber = Field(1, ge=1, le=4096, description="Tensor-parallel degree (GPUs per replica)")
 
 
 class WeightsParams(Params):
     model: str = Field("llama-3-70b", max_length=100, description="Model preset")
     dtype: str = Field("bf16", max_length=100, description="Weight dtype")
-    tp: int = Field(1, ge=1, le=4096, description="Tensor-parallel degree")
+    tp: WholeNumber = Field(1, ge=1, le=4096, description="Tensor-parallel degree")
 
 
 class KvParams(Params):
     model: str = Field("llama-3-70b", max_length=100, description="Model preset")
     kv_dtype: str = Field("bf16", max_length=100, description="KV cache dtype")
-    context: int = Field(2500, ge=1, le=100_000_000, description="Tokens per request (prompt + output)")
-    batch: int = Field(32, ge=1, le=1_000_000, description="Requests in the batch")
-    tp: int = Field(1, ge=1, le=4096, description="Tensor-parallel degree")
+    context: WholeNumber = Field(2500, ge=1, le=100_000_000, description="Tokens per request (prompt + output)")
+    batch: WholeNumber = Field(32, ge=1, le=1_000_000, description="Requests in the batch")
+    tp: WholeNumber = Field(1, ge=1, le=4096, description="Tensor-parallel degree")
 
 
 class KvBudgetParams(Params):
@@ -99,11 +100,11 @@ class KvBudgetParams(Params):
     gpu: str = Field("h100-sxm", max_length=100, description="GPU preset")
     weight_dtype: str = Field("bf16", max_length=100, description="Weight dtype")
     kv_dtype: str = Field("bf16", max_length=100, description="KV cache dtype")
-    tp: int = Field(2, ge=1, le=4096, description="Tensor-parallel degree")
+    tp: WholeNumber = Field(2, ge=1, le=4096, description="Tensor-parallel degree")
     reserve_gb: float = Field(
         0, ge=0, le=100_000, description="Further reserve per GPU (GiB; GB in the decimal reading)"
     )
-    tokens_per_request: int = Field(2500, ge=1, le=100_000_000, description="Tokens per request")
+    tokens_per_request: WholeNumber = Field(2500, ge=1, le=100_000_000, description="Tokens per request")
     binary: bool = Field(True, description="Read the data sheet's GB as GiB, as HBM is built (off: 10^9 bytes)")
     memory_utilization: float = Field(
         0.9, gt=0, le=1, description="Share of GPU memory the server may use (vLLM gpu_memory_utilization; default 0.9)"
@@ -115,9 +116,9 @@ class RooflineParams(Params):
     gpu: str = Field("h100-sxm", max_length=100, description="GPU preset")
     weight_dtype: str = Field("bf16", max_length=100, description="Weight dtype")
     kv_dtype: str = Field("bf16", max_length=100, description="KV cache dtype")
-    batch: int = Field(32, ge=1, le=1_000_000, description="Sequences per step")
-    context: int = Field(2000, ge=1, le=100_000_000, description="Context length (tokens)")
-    tp: int = Field(1, ge=1, le=4096, description="Tensor-parallel degree")
+    batch: WholeNumber = Field(32, ge=1, le=1_000_000, description="Sequences per step")
+    context: WholeNumber = Field(2000, ge=1, le=100_000_000, description="Context length (tokens)")
+    tp: WholeNumber = Field(1, ge=1, le=4096, description="Tensor-parallel degree")
     phase: Literal["decode", "prefill"] = Field("decode", description="Decode or prefill")
     activation_dtype: str = Field(
         "", max_length=100, description="Activation format (empty: the weight format's usual pairing)"
@@ -130,25 +131,25 @@ class TrainParams(Params):
     tokens_b: float = Field(15_000, gt=0, le=1e9, description="Training tokens (billions)")
     gpu: str = Field("h100-sxm", max_length=100, description="GPU preset")
     mfu: float = Field(0.4, ge=0.001, le=1, description="Model FLOPs utilisation (0.001–1)")
-    gpus: int = Field(1024, ge=1, le=10_000_000, description="GPUs in the run")
+    gpus: WholeNumber = Field(1024, ge=1, le=10_000_000, description="GPUs in the run")
     dtype: str = Field("bf16", max_length=100, description="Training dtype (sets the peak FLOP/s)")
 
 
 class IndexParams(Params):
     vectors: float = Field(100_000_000, gt=0, le=BIG, description="Vectors")
-    dim: int = Field(768, ge=1, le=100_000, description="Dimensions")
+    dim: WholeNumber = Field(768, ge=1, le=100_000, description="Dimensions")
     kind: Literal["flat", "hnsw", "ivf-flat", "ivf-pq"] = Field("hnsw", description="Faiss index type")
-    hnsw_m: int = Field(32, ge=2, le=1024, description="HNSW M (links per node)")
-    pq_bytes: int = Field(64, ge=1, le=100_000, description="IVF-PQ code bytes per vector")
-    nlist: int = Field(0, ge=0, le=100_000_000, description="IVF lists (0: 4 x √N)")
-    replicas: int = Field(1, ge=1, le=10_000, description="Replicas")
+    hnsw_m: WholeNumber = Field(32, ge=2, le=1024, description="HNSW M (links per node)")
+    pq_bytes: WholeNumber = Field(64, ge=1, le=100_000, description="IVF-PQ code bytes per vector")
+    nlist: WholeNumber = Field(0, ge=0, le=100_000_000, description="IVF lists (0: 4 x √N)")
+    replicas: WholeNumber = Field(1, ge=1, le=10_000, description="Replicas")
 
 
 class StorageParams(Params):
     items_per_day: float = Field(1e9, gt=0, le=BIG, description="Events or rows per day")
     bytes_per_item: float = Field(500, gt=0, le=1e12, description="Bytes per event or row")
     retention_days: float = Field(90, gt=0, le=36_500, description="Days kept")
-    replication: int = Field(3, ge=1, le=100, description="Copies")
+    replication: WholeNumber = Field(3, ge=1, le=100, description="Copies")
     compression: float = Field(1, ge=1, le=1000, description="Compression ratio")
 
 

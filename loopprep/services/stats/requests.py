@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from loopprep.domain import WholeNumber
 from loopprep.errors import InvalidInput
 
 
@@ -94,7 +95,7 @@ class ProportionsOrMeans(_Req):
     d: float | None = _between(-MAX_D, MAX_D, "Cohen's d")
     one_sample: bool = False
     alpha: float = _alpha()
-    sided: int = _sided()
+    sided: WholeNumber = _sided()
     ratio: float = _ratio()
     method: Literal["pooled", "arcsine", "baseline"] = "pooled"
 
@@ -115,7 +116,7 @@ class MdeRequest(_Req):
     one_sample: bool = False
     alpha: float = _alpha()
     power: float = _power()
-    sided: int = _sided()
+    sided: WholeNumber = _sided()
     ratio: float = _ratio()
     method: Literal["pooled", "arcsine", "baseline"] = "pooled"
 
@@ -214,11 +215,11 @@ class DidRequest(_Req):
 
 class PeekingRequest(_Req):
     baseline: float = Field(0.1, ge=0.0001, le=0.9999, description="Conversion rate, 0.0001 to 0.9999")
-    users_per_day: int = Field(1000, ge=10, le=1_000_000_000, description="Users per arm per day, 10 to 10^9")
-    days: int = Field(14, ge=2, le=365, description="Days, 2 to 365")
+    users_per_day: WholeNumber = Field(1000, ge=10, le=1_000_000_000, description="Users per arm per day, 10 to 10^9")
+    days: WholeNumber = Field(14, ge=2, le=365, description="Days, 2 to 365")
     alpha: float = _alpha()
-    simulations: int = Field(2000, ge=100, le=20_000, description="Simulated tests, 100 to 20,000")
-    seed: int = Field(7, ge=0, le=2**32 - 1, description="Random seed, 0 to 2^32 - 1")
+    simulations: WholeNumber = Field(2000, ge=100, le=20_000, description="Simulated tests, 100 to 20,000")
+    seed: WholeNumber = Field(7, ge=0, le=2**32 - 1, description="Random seed, 0 to 2^32 - 1")
 
 
 def _need(name: str, v: float | None, what: str) -> float:

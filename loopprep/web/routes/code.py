@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 import math
 import time
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
+from loopprep.domain import whole_number_text
 from loopprep.errors import InvalidInput
 from loopprep.services import code as svc
 from loopprep.services.judge import MAX_SOURCE_BYTES
@@ -27,7 +28,12 @@ from loopprep.web.routes.api import ERRORS, WRITE_ERRORS, ErrorBody, require_jso
 router = APIRouter()
 
 MAX_ELAPSED_S = 7 * 24 * 3600
-AttemptId = Path(ge=1, le=2**31 - 1, description="An attempt's id (see /api/code/attempts).")
+# Path first, then the validator: in this order FastAPI keeps both the bounds and the check.
+AttemptId = Annotated[
+    int,
+    Path(ge=1, le=2**31 - 1, description="An attempt's id (see /api/code/attempts)."),
+    BeforeValidator(whole_number_text),
+]
 VERDICT_TONE = {
     "accepted": "good",
     "wrong-answer": "bad",
@@ -344,7 +350,7 @@ def api_submit(request: Request, problem_id: str, body: CodeBody) -> svc.Attempt
     tags=["api"],
     dependencies=[Depends(require_json)],
 )
-def api_perf(request: Request, attempt_id: int = AttemptId) -> svc.PerfView:
+def api_perf(request: Request, attempt_id: AttemptId) -> svc.PerfView:
     """More than correctness, measured after the verdict: time and peak memory on the larger input
     against the reference's.  Send ``Content-Type: application/json`` (the body may be empty or
     ``{}``).  An attempt that was not accepted gets ``available: false`` with a note."""
@@ -355,14 +361,14 @@ def api_perf(request: Request, attempt_id: int = AttemptId) -> svc.PerfView:
 def api_attempts(
     request: Request,
     problem: str | None = Query(None, max_length=120, description="Only this problem's attempts."),
-    limit: int = Query(50, ge=1, le=500),
+    limit: Annotated[int, Query(ge=1, le=500), BeforeValidator(whole_number_text)] = 50,
 ) -> list[svc.AttemptSummary]:
     """Your coding attempts, newest first."""
     return svc.history(ctx(request), problem or None, limit=limit)
 
 
 @router.get("/api/code/attempts/{attempt_id}", response_model=svc.AttemptDetail, responses=ERRORS, tags=["api"])
-def api_attempt(request: Request, attempt_id: int = AttemptId) -> svc.AttemptDetail:
+def api_attempt(request: Request, attempt_id: AttemptId) -> svc.AttemptDetail:
     """One attempt with its code and per-test timings (never a hidden test's data)."""
     return svc.get_attempt(ctx(request), attempt_id)
 

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from loopprep.domain import OptionalWholeNumber, WholeNumber
 from loopprep.errors import InvalidInput
 from loopprep.services import estimate as svc
 from loopprep.services.estimate import bytes_text, num
@@ -273,7 +274,7 @@ def api_check() -> svc.CheckView:
 class DrillQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: str | None = Field(None, max_length=20)
-    seed: int | None = Field(None, ge=0, le=2**31 - 1)
+    seed: OptionalWholeNumber = Field(None, ge=0, le=2**31 - 1)
 
 
 @api.get("/drill", response_model=svc.DrillView, responses=ERRORS, summary="A new drill (the type you miss most)")
@@ -284,7 +285,7 @@ def api_new_drill(request: Request, q: Annotated[DrillQuery, Query()]) -> svc.Dr
 class DrillAnswer(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: str = Field(max_length=20)
-    seed: int = Field(ge=0, le=2**31 - 1)
+    seed: WholeNumber = Field(ge=0, le=2**31 - 1)
     answer: float = Field(gt=0, le=1e300)
     seconds: float | None = Field(None, ge=0, le=86_400)
 

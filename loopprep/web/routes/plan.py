@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from loopprep.domain import RoundId, Status
+from loopprep.domain import OptionalWholeNumber, RoundId, Status
 from loopprep.errors import InvalidInput, LoopprepError
 from loopprep.services import plan as svc
 from loopprep.services.profile import load_profile
@@ -80,7 +80,7 @@ def _page(
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
-    week: int | None = None,
+    week: OptionalWholeNumber = None,
 ) -> Any:
     app_ctx = ctx(request)
     if view is None:
@@ -178,7 +178,7 @@ class StatusBody(BaseModel):
 
 
 @router.get("/api/plan", response_model=svc.PlanView, responses=ERRORS, tags=["api"])
-def api_plan(request: Request, week: int | None = None) -> svc.PlanView:
+def api_plan(request: Request, week: OptionalWholeNumber = None) -> svc.PlanView:
     return svc.show_plan(ctx(request), today=today(), week=week)
 
 
